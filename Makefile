@@ -1,0 +1,81 @@
+# Dispatch: `make run` serves the portal, `make test` runs the whole suite.
+# Both set up everything they need on a fresh clone (virtualenv, packages, database, browser).
+
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.PHONY: run test test-fast bench lint format check migrate static browser clean help
+
+help:
+	@echo "make run    serve the portal on http://127.0.0.1:$(PORT) (SQLite, development settings)"
+	@echo "make test   run the whole test suite, browser tests included"
+	@echo "make bench  measure throughput and transfer size"
+	@echo "make lint   ruff check and format check"
+
+# The virtualenv is rebuilt when pyproject.toml changes.
+$(STAMP): pyproject.toml scripts/find-python
+	@python=$$(scripts/find-python) || exit 1; \
+	  if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))'; then \
+	    rm -rf $(VENV); echo "Creating $(VENV) with $$python"; "$$python" -m venv $(VENV) || exit 1; \
+	  fi
+	$(PY) -m pip install --quiet --upgrade "pip>=25.1"
+	$(PY) -m pip install --quiet -e . --group test
+	@touch $@
+
+var:
+	@mkdir -p var
+
+migrate: export DEBUG ?= true
+migrate: $(STAMP) | var
+	$(PY) manage.py migrate --noinput
+
+static: export DEBUG ?= true
+static: $(STAMP)
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+
+run: export DEBUG ?= true
+run: migrate
+	@echo "Dispatch on http://127.0.0.1:$(PORT)/  (Ctrl+C stops it)"
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# Debian's Chromium for the browser tests; Playwright cannot download its own browser here.
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Chromium from Debian for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null || exit 1; \
+	  else \
+	    echo "error: the browser tests need /usr/bin/chromium (Debian: apt-get install chromium)." >&2; exit 1; \
+	  fi; \
+	fi
+
+test: $(STAMP) browser static
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+test-fast: $(STAMP)
+	$(VENV)/bin/pytest -m "not browser" $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+check: $(STAMP)
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+
+bench: $(STAMP) static
+	@command -v wrk >/dev/null 2>&1 || { \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	  else echo "error: make bench needs wrk (Debian: apt-get install wrk)" >&2; exit 1; fi; }
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

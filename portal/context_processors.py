@@ -1,0 +1,7 @@
+"""Site-wide template context."""
+
+from django.conf import settings
+
+
+def site(request):
+    return {"site_name": settings.SITE_NAME}

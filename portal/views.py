@@ -1,0 +1,54 @@
+"""Site-wide pages: home, robots.txt, the Google News sitemap and a health check."""
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
+
+from articles.models import Article
+from articles.sitemaps import news_sitemap_articles
+
+ARTICLES_PER_PAGE = 20
+
+
+@require_GET
+def home(request):
+    articles = Article.objects.published().select_related("source")
+    page = Paginator(articles, ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "portal/home.html", {"page": page})
+
+
+@require_GET
+@cache_control(max_age=3600, public=True)
+def robots_txt(request):
+    sitemap = request.build_absolute_uri(reverse("sitemap"))
+    news = request.build_absolute_uri(reverse("news-sitemap"))
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /articles/preview/",
+        "Disallow: /preferences/",
+        f"Sitemap: {sitemap}",
+        f"Sitemap: {news}",
+        "",
+    ]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+@require_GET
+def news_sitemap(request):
+    return render(
+        request,
+        "portal/news_sitemap.xml",
+        {"articles": news_sitemap_articles(), "publication": settings.SITE_NAME},
+        content_type="application/xml; charset=utf-8",
+    )
+
+
+@require_GET
+def healthz(request):
+    """The smallest Django view: the baseline that `make bench` compares pages against."""
+    return HttpResponse("ok", content_type="text/plain")

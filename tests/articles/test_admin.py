@@ -1,0 +1,65 @@
+"""Editors work in the Django admin: articles with preview links, and story tips."""
+
+import pytest
+
+from articles.models import Article, StoryTip
+
+pytestmark = pytest.mark.django_db
+
+
+def test_article_changelist_lists_searches_and_filters(admin_client, make_article):
+    make_article(headline="Pipeline deal signed", status=Article.Status.DRAFT, published_at=None)
+    html = admin_client.get("/admin/articles/article/").content.decode()
+    assert "China-Russia ties at all-time high" in html and "Pipeline deal signed" in html
+    found = admin_client.get("/admin/articles/article/?q=pipeline").content.decode()
+    assert "Pipeline deal signed" in found and "China-Russia ties" not in found
+    drafts = admin_client.get("/admin/articles/article/?status__exact=draft").content.decode()
+    assert "Pipeline deal signed" in drafts and "China-Russia ties" not in drafts
+
+
+def test_article_change_form_has_a_preview_link(admin_client):
+    article = Article.objects.get(slug="china-russia-ties-at-all-time-high")
+    html = admin_client.get(f"/admin/articles/article/{article.pk}/change/").content.decode()
+    assert f'href="/articles/preview/{article.pk}/"' in html
+
+
+def test_editor_can_create_an_article_whose_body_is_sanitized(admin_client):
+    response = admin_client.post(
+        "/admin/articles/article/add/",
+        {
+            "headline": "New story",
+            "slug": "new-story",
+            "summary": "",
+            "body": "<p>Safe</p><script>alert(1)</script>",
+            "publisher": "",
+            "byline": "",
+            "dateline": "",
+            "status": "published",
+            "published_at_0": "2026-01-02",
+            "published_at_1": "10:00:00",
+            "comments": "open",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    article = Article.objects.get(slug="new-story")
+    assert article.body == "<p>Safe</p>alert(1)"
+    assert article.get_absolute_url() == "/2026/01/02/new-story/"
+
+
+def test_editors_read_story_tips_but_cannot_invent_them(admin_client):
+    tip = StoryTip.objects.create(name="Li", email="li@example.com", story="Bridge closed")
+    html = admin_client.get("/admin/articles/storytip/").content.decode()
+    assert "Bridge closed" in html
+    assert admin_client.get("/admin/articles/storytip/add/").status_code == 403
+    admin_client.post(
+        "/admin/articles/storytip/",
+        {"action": "mark_read", "_selected_action": [tip.pk]},
+    )
+    tip.refresh_from_db()
+    assert tip.read is True
+
+
+def test_anonymous_users_cannot_reach_the_admin(client):
+    response = client.get("/admin/articles/article/")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/admin/login/")

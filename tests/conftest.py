@@ -1,0 +1,59 @@
+"""Shared fixtures: factories for articles and the seed article's address."""
+
+import datetime
+import itertools
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+from articles.models import Article, Source, Topic
+
+SEED_URL = "/2012/06/03/china-russia-ties-at-all-time-high/"
+
+_counter = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    # Rate limits live in the cache; one test's attempts must not count against the next.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def make_article(db):
+    def make(**fields) -> Article:
+        n = next(_counter)
+        topics = fields.pop("topics", [])
+        defaults = {
+            "headline": f"Test headline {n}",
+            "slug": f"test-headline-{n}",
+            "summary": "A short summary.",
+            "body": "<p>First paragraph.</p><p>Second paragraph.</p>",
+            "status": Article.Status.PUBLISHED,
+            "published_at": timezone.now() - datetime.timedelta(hours=1),
+        }
+        defaults.update(fields)
+        article = Article.objects.create(**defaults)
+        if topics:
+            article.topics.set(topics)
+        return article
+
+    return make
+
+
+@pytest.fixture
+def make_topic(db):
+    def make(name: str | None = None) -> Topic:
+        n = next(_counter)
+        name = name or f"Topic {n}"
+        return Topic.objects.create(name=name, slug=f"topic-{n}")
+
+    return make
+
+
+@pytest.fixture
+def source(db) -> Source:
+    return Source.objects.get_or_create(name="Test Agency")[0]
