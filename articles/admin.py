@@ -9,8 +9,8 @@ from articles.models import Article, Source, StoryTip, Topic
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
-    list_display = ["headline", "status", "published_at", "source", "comments", "preview_link"]
-    list_filter = ["status", "comments", "source", "topics"]
+    list_display = ["headline", "status", "published_at", "source", "comment_mode", "preview_link"]
+    list_filter = ["status", "comment_mode", "source", "topics"]
     search_fields = ["headline", "summary", "body", "byline"]
     prepopulated_fields = {"slug": ["headline"]}
     date_hierarchy = "published_at"
@@ -21,7 +21,7 @@ class ArticleAdmin(admin.ModelAdmin):
         (None, {"fields": ["headline", "slug", "summary", "body"]}),
         ("Credit", {"fields": ["source", "publisher", "byline", "dateline"]}),
         ("Publication", {"fields": ["status", "published_at", "updated_at", "topics"]}),
-        ("Comments", {"fields": ["comments"]}),
+        ("Comments", {"fields": ["comment_mode"]}),
         ("Record", {"fields": ["preview_link", "created", "modified"]}),
     ]
 

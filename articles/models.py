@@ -49,7 +49,7 @@ class Article(models.Model):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
 
-    class Comments(models.TextChoices):
+    class CommentMode(models.TextChoices):
         OPEN = "open", "Open, post-moderated (clean comments appear at once)"
         PREMODERATED = "premoderated", "Open, pre-moderated (every comment waits for a moderator)"
         CLOSED = "closed", "Closed"
@@ -74,7 +74,9 @@ class Article(models.Model):
     updated_at = models.DateTimeField(
         null=True, blank=True, help_text="Set when the story is substantially revised."
     )
-    comments = models.CharField(max_length=12, choices=Comments, default=Comments.OPEN)
+    comment_mode = models.CharField(
+        "comments", max_length=12, choices=CommentMode, default=CommentMode.OPEN
+    )
     created = models.DateTimeField(auto_now_add=True)
     modified = models.DateTimeField(auto_now=True)
 

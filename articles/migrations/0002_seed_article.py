@@ -59,7 +59,7 @@ def create_seed_article(apps, schema_editor):
         publisher="China.org.cn",
         status="published",
         published_at=PUBLISHED,
-        comments="open",
+        comment_mode="open",
     )
     for name, slug in TOPICS:
         topic, _ = Topic.objects.get_or_create(slug=slug, defaults={"name": name})

@@ -37,7 +37,7 @@ def test_editor_can_create_an_article_whose_body_is_sanitized(admin_client):
             "status": "published",
             "published_at_0": "2026-01-02",
             "published_at_1": "10:00:00",
-            "comments": "open",
+            "comment_mode": "open",
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]

@@ -16,7 +16,7 @@ def test_seed_article_is_published_with_its_metadata():
     assert article.publication_date.isoformat() == "2012-06-03"
     assert article.get_absolute_url() == SEED_URL
     assert sorted(t.name for t in article.topics.all()) == ["China", "Diplomacy", "Russia", "SCO"]
-    assert article.comments == Article.Comments.OPEN
+    assert article.comment_mode == Article.CommentMode.OPEN
     # The original page gives no byline, dateline or update time: nothing is invented.
     assert (article.byline, article.dateline, article.updated_at) == ("", "", None)
 
