@@ -45,12 +45,14 @@
       var button = event.submitter;
       if (!button || !window.fetch) return; // fall back to the plain POST
       event.preventDefault();
-      var i = indexOf(button.value);
+      // Read the chosen size before apply(), which moves the buttons' values on a step.
+      var size = button.value;
+      var i = indexOf(size);
       if (i === -1) return;
       var previous = current();
       apply(i);
       var data = new FormData(form);
-      data.set("size", button.value);
+      data.set("size", size);
       fetch(form.action, {
         method: "POST",
         body: data,

@@ -1,0 +1,795 @@
+"""`make bench`: serve Dispatch with gunicorn; measure pages with wrk and their size on the wire."""
+
+import argparse
+import gzip
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+try:
+    import brotli
+except ImportError:  # only needed to report uncompressed sizes and to parse br HTML
+    brotli = None
+
+ROOT = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"
+ACCEPT_ENCODING = "br, gzip"
+KB = 1000  # "50 KB on the wire" is read strictly: 50,000 bytes.
+REQUEST_TIMEOUT = 10.0
+STARTUP_TIMEOUT = 60.0
+STOP_TIMEOUT = 10.0
+DRAIN_REQUESTS = 3
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One URL measured with wrk; pages also get their transfer size measured."""
+
+    name: str
+    path: str
+    page: bool = True
+    min_ratio: float | None = None  # target: req/s as a share of the baseline's
+    max_bytes: int | None = None  # target: HTML + CSS + JS, compressed
+
+
+BASELINE = Scenario("minimal", "/healthz", page=False)
+SCENARIOS: tuple[Scenario, ...] = (
+    BASELINE,
+    Scenario("home", "/"),
+    Scenario(
+        "article",
+        "/2012/06/03/china-russia-ties-at-all-time-high/",
+        min_ratio=0.5,
+        max_bytes=50 * KB,
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Options:
+    duration: int
+    rounds: int
+    warmup: int
+    threads: int
+    connections: int
+    workers: int
+
+
+@dataclass
+class Bench:
+    """What every measurement gets: the options, the running server and earlier results."""
+
+    options: Options
+    base_url: str
+    scenarios: Sequence[Scenario]
+    env: dict[str, str]  # the server's environment, for manage.py commands on its database
+    workdir: Path  # temporary, removed at the end
+    results: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    value: str
+    target: str
+    met: bool
+
+
+@dataclass
+class Section:
+    """A measurement's outcome: report lines for people, data for the JSON file."""
+
+    key: str
+    title: str
+    lines: list[str]
+    data: dict[str, Any]
+    checks: list[Check] = field(default_factory=list)
+    failed: bool = False  # the figures cannot be trusted (e.g. error responses)
+
+
+Measurement = Callable[[Bench], Section]
+
+
+# --- Output helpers ---------------------------------------------------------------------
+
+
+def progress(message: str) -> None:
+    print(f"  .. {message}", file=sys.stderr, flush=True)
+
+
+def table(rows: Sequence[Sequence[str]], right: Sequence[int] = ()) -> list[str]:
+    """Plain-text columns; the first row is the header, columns in `right` right-aligned."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = []
+    for row in rows:
+        cells = [
+            cell.rjust(width) if i in right else cell.ljust(width)
+            for i, (cell, width) in enumerate(zip(row, widths, strict=True))
+        ]
+        lines.append("  ".join(cells).rstrip())
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    return lines
+
+
+def kilobytes(size: int) -> str:
+    return f"{size / KB:.1f} KB"
+
+
+# --- wrk ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WrkRun:
+    requests_per_second: float
+    requests: int
+    latency_ms: dict[str, float]  # percentile ("50%") -> milliseconds
+    non_2xx_3xx: int
+    socket_errors: dict[str, int]  # connect, read, write, timeout
+
+    @property
+    def errors(self) -> int:
+        return self.non_2xx_3xx + sum(self.socket_errors.values())
+
+
+_TIME_UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
+_RPS = re.compile(r"^Requests/sec:\s+([\d.]+)", re.MULTILINE)
+_REQUESTS = re.compile(r"^\s*(\d+) requests in ", re.MULTILINE)
+_PERCENTILE = re.compile(r"^\s+(\d+(?:\.\d+)?%)\s+([\d.]+)(us|ms|s|m|h)\s*$", re.MULTILINE)
+_NON_2XX = re.compile(r"Non-2xx or 3xx responses:\s+(\d+)")
+_SOCKET_ERRORS = re.compile(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)")
+
+
+def parse_wrk(output: str) -> WrkRun:
+    rps = _RPS.search(output)
+    requests = _REQUESTS.search(output)
+    if not rps or not requests:
+        raise RuntimeError(f"cannot read wrk's output:\n{output}")
+    latency = {
+        percentile: float(value) * _TIME_UNITS_MS[unit]
+        for percentile, value, unit in _PERCENTILE.findall(output)
+    }
+    non_2xx = _NON_2XX.search(output)
+    socket_errors = _SOCKET_ERRORS.search(output)
+    counts = [int(n) for n in socket_errors.groups()] if socket_errors else [0, 0, 0, 0]
+    return WrkRun(
+        requests_per_second=float(rps.group(1)),
+        requests=int(requests.group(1)),
+        latency_ms=latency,
+        non_2xx_3xx=int(non_2xx.group(1)) if non_2xx else 0,
+        socket_errors=dict(zip(("connect", "read", "write", "timeout"), counts, strict=True)),
+    )
+
+
+def run_wrk(url: str, options: Options, duration: int) -> WrkRun:
+    command = [
+        "wrk",
+        f"-t{options.threads}",
+        f"-c{options.connections}",
+        f"-d{duration}s",
+        "--latency",
+        # As browsers do, so compressing responses (if the app ever does) is part of the cost.
+        "--header",
+        f"Accept-Encoding: {ACCEPT_ENCODING}",
+        url,
+    ]
+    result = subprocess.run(
+        command, capture_output=True, text=True, timeout=duration + 30, check=False
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"wrk failed ({result.returncode}): {result.stderr or result.stdout}")
+    return parse_wrk(result.stdout)
+
+
+# --- HTTP with urllib (no redirects followed, nothing decompressed) ---------------------------
+
+
+@dataclass(frozen=True)
+class Fetched:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+def fetch(url: str, accept_encoding: str = ACCEPT_ENCODING) -> Fetched:
+    if urlsplit(url).hostname != HOST:
+        raise ValueError(f"the benchmark only talks to {HOST}, not {url}")
+    request = urllib.request.Request(url, headers={"Accept-Encoding": accept_encoding})
+    try:
+        with urllib.request.urlopen(request, timeout=REQUEST_TIMEOUT) as response:
+            return Fetched(response.status, dict(response.headers.items()), response.read())
+    except urllib.error.HTTPError as error:
+        return Fetched(error.code, dict(error.headers.items()), error.read())
+
+
+def decompress(body: bytes, encoding: str) -> bytes | None:
+    if encoding in ("", "identity"):
+        return body
+    if encoding == "gzip":
+        return gzip.decompress(body)
+    if encoding == "br" and brotli is not None:
+        return brotli.decompress(body)
+    return None
+
+
+def drain(base_url: str) -> None:
+    """Let sync workers finish what the last wrk run left queued before the next one."""
+    for _ in range(DRAIN_REQUESTS):
+        with suppress(OSError):
+            fetch(f"{base_url}{BASELINE.path}")
+    time.sleep(1)
+
+
+# --- Throughput ---------------------------------------------------------------------------
+
+
+def warm_up(bench: Bench) -> None:
+    for scenario in bench.scenarios:
+        progress(f"warm-up {scenario.name} ({bench.options.warmup} s)")
+        run_wrk(bench.base_url + scenario.path, bench.options, bench.options.warmup)
+        drain(bench.base_url)
+
+
+def run_rounds(bench: Bench) -> dict[str, list[WrkRun]]:
+    """Alternate the scenarios round by round, so noise on a shared machine hits them all."""
+    runs: dict[str, list[WrkRun]] = {scenario.name: [] for scenario in bench.scenarios}
+    for round_number in range(1, bench.options.rounds + 1):
+        for scenario in bench.scenarios:
+            drain(bench.base_url)
+            run = run_wrk(bench.base_url + scenario.path, bench.options, bench.options.duration)
+            runs[scenario.name].append(run)
+            progress(
+                f"round {round_number}/{bench.options.rounds} {scenario.name}: "
+                f"{run.requests_per_second:,.0f} req/s, {run.errors} errors"
+            )
+    return runs
+
+
+def ratios(runs: dict[str, list[WrkRun]], scenario: Scenario) -> list[float]:
+    """The scenario's req/s over the baseline's, round by round."""
+    baseline = runs[BASELINE.name]
+    return [
+        run.requests_per_second / base.requests_per_second
+        for run, base in zip(runs[scenario.name], baseline, strict=True)
+    ]
+
+
+def summarize_runs(scenario: Scenario, runs: dict[str, list[WrkRun]]) -> dict[str, Any]:
+    mine = runs[scenario.name]
+    rps = [run.requests_per_second for run in mine]
+    summary: dict[str, Any] = {
+        "path": scenario.path,
+        "requests_per_second": {
+            "median": statistics.median(rps),
+            "min": min(rps),
+            "max": max(rps),
+        },
+        "latency_ms": {
+            percentile: statistics.median(run.latency_ms.get(percentile, 0.0) for run in mine)
+            for percentile in ("50%", "75%", "90%", "99%")
+        },
+        "requests": sum(run.requests for run in mine),
+        "non_2xx_3xx": sum(run.non_2xx_3xx for run in mine),
+        "socket_errors": sum(sum(run.socket_errors.values()) for run in mine),
+        "runs": [asdict(run) for run in mine],
+    }
+    if scenario != BASELINE:
+        per_round = ratios(runs, scenario)
+        summary["ratio_to_baseline"] = {
+            "per_round": per_round,
+            "median": statistics.median(per_round),
+        }
+    return summary
+
+
+def throughput_lines(bench: Bench, summaries: dict[str, dict[str, Any]]) -> list[str]:
+    rows = [["scenario", "req/s", "min-max", "p50 ms", "p99 ms", "4xx/5xx", "sock err", "ratio"]]
+    for scenario in bench.scenarios:
+        s = summaries[scenario.name]
+        rps = s["requests_per_second"]
+        ratio = s.get("ratio_to_baseline")
+        ratio_text = "1 (baseline)"
+        if ratio:
+            rounds = " ".join(f"{r:.2f}" for r in ratio["per_round"])
+            ratio_text = f"{ratio['median']:.2f}  (rounds: {rounds})"
+        rows.append(
+            [
+                scenario.name,
+                f"{rps['median']:,.0f}",
+                f"{rps['min']:,.0f}-{rps['max']:,.0f}",
+                f"{s['latency_ms']['50%']:.1f}",
+                f"{s['latency_ms']['99%']:.1f}",
+                str(s["non_2xx_3xx"]),
+                str(s["socket_errors"]),
+                ratio_text,
+            ]
+        )
+    paths = [f"  {scenario.name:<10} {scenario.path}" for scenario in bench.scenarios]
+    return [*table(rows, right=range(1, 7)), "", "Paths:", *paths]
+
+
+def ratio_checks(bench: Bench, summaries: dict[str, dict[str, Any]]) -> list[Check]:
+    checks = []
+    for scenario in bench.scenarios:
+        if scenario.min_ratio is None:
+            continue
+        ratio = summaries[scenario.name]["ratio_to_baseline"]["median"]
+        checks.append(
+            Check(
+                f"{scenario.name} req/s vs {BASELINE.name} view",
+                f"{ratio:.2f}",
+                f">= {scenario.min_ratio:.2f}",
+                ratio >= scenario.min_ratio,
+            )
+        )
+    return checks
+
+
+def measure_throughput(bench: Bench) -> Section:
+    warm_up(bench)
+    runs = run_rounds(bench)
+    summaries = {s.name: summarize_runs(s, runs) for s in bench.scenarios}
+    options = bench.options
+    title = (
+        f"Throughput: wrk -t{options.threads} -c{options.connections} -d{options.duration}s "
+        f"(Accept-Encoding: {ACCEPT_ENCODING}), {options.rounds} alternating rounds, medians; "
+        f"gunicorn {options.workers} sync workers"
+    )
+    failed = any(s["non_2xx_3xx"] for s in summaries.values())
+    lines = throughput_lines(bench, summaries)
+    if any(s["socket_errors"] for s in summaries.values()):
+        lines.append("Socket errors: wrk lost connections; see the JSON file for which kind.")
+    return Section(
+        key="throughput",
+        title=title,
+        lines=lines,
+        data={"scenarios": summaries},
+        checks=ratio_checks(bench, summaries),
+        failed=failed,
+    )
+
+
+# --- Transfer size --------------------------------------------------------------------------
+
+
+class AssetFinder(HTMLParser):
+    """Collects the stylesheets and scripts a page makes the browser fetch."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.assets: list[tuple[str, str, str]] = []  # (kind, url, note)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {name: value or "" for name, value in attrs}
+        rel = values.get("rel", "").lower().split()
+        if tag == "link" and "stylesheet" in rel and values.get("href"):
+            media = values.get("media", "")
+            self.assets.append(("css", values["href"], f"media={media}" if media else ""))
+        elif tag == "script" and values.get("src"):
+            flags = [flag for flag in ("defer", "async") if flag in values]
+            self.assets.append(("js", values["src"], " ".join(flags)))
+
+
+@dataclass(frozen=True)
+class Resource:
+    kind: str
+    url: str
+    status: int
+    encoding: str
+    wire_bytes: int
+    raw_bytes: int | None
+    note: str = ""
+
+
+def fetch_resource(kind: str, url: str, note: str = "") -> tuple[Resource, Fetched]:
+    fetched = fetch(url)
+    encoding = fetched.headers.get("Content-Encoding", "identity")
+    raw = decompress(fetched.body, encoding)
+    resource = Resource(
+        kind=kind,
+        url=urlsplit(url).path,
+        status=fetched.status,
+        encoding=encoding,
+        wire_bytes=len(fetched.body),
+        raw_bytes=len(raw) if raw is not None else None,
+        note=note,
+    )
+    return resource, fetched
+
+
+def page_html(fetched: Fetched, url: str) -> str:
+    raw = decompress(fetched.body, fetched.headers.get("Content-Encoding", "identity"))
+    if raw is None:  # compressed in a way we cannot read: ask again for plain text
+        raw = fetch(url, accept_encoding="identity").body
+    return raw.decode("utf-8", errors="replace")
+
+
+def page_resources(base_url: str, scenario: Scenario) -> list[Resource]:
+    url = base_url + scenario.path
+    html, fetched = fetch_resource("html", url)
+    finder = AssetFinder()
+    finder.feed(page_html(fetched, url))
+    resources = [html]
+    for kind, href, note in finder.assets:
+        asset_url = urljoin(url, href)
+        if urlsplit(asset_url).netloc != urlsplit(base_url).netloc:
+            resources.append(Resource(kind, asset_url, 0, "-", 0, None, "other origin, skipped"))
+            continue
+        resources.append(fetch_resource(kind, asset_url, note)[0])
+    return resources
+
+
+def resource_lines(resources: Sequence[Resource]) -> list[str]:
+    rows = [["type", "url", "status", "encoding", "wire bytes", "raw bytes", "note"]]
+    for r in resources:
+        raw = f"{r.raw_bytes:,}" if r.raw_bytes is not None else "?"
+        rows.append([r.kind, r.url, str(r.status), r.encoding, f"{r.wire_bytes:,}", raw, r.note])
+    total = sum(r.wire_bytes for r in resources)
+    raw_total = sum(r.raw_bytes or 0 for r in resources)
+    rows.append(["total", "", "", "", f"{total:,}", f"{raw_total:,}", kilobytes(total)])
+    return table(rows, right=(2, 4, 5))
+
+
+def measure_transfer(bench: Bench) -> Section:
+    lines: list[str] = []
+    data: dict[str, Any] = {}
+    checks: list[Check] = []
+    failed = False
+    for scenario in (s for s in bench.scenarios if s.page):
+        progress(f"transfer size {scenario.name}")
+        resources = page_resources(bench.base_url, scenario)
+        total = sum(r.wire_bytes for r in resources)
+        failed = failed or any(r.status and r.status != 200 for r in resources)
+        data[scenario.name] = {
+            "path": scenario.path,
+            "total_wire_bytes": total,
+            "resources": [asdict(r) for r in resources],
+        }
+        lines += [f"{scenario.name} ({scenario.path}):", *resource_lines(resources), ""]
+        if scenario.max_bytes is not None:
+            met = total < scenario.max_bytes
+            checks.append(
+                Check(
+                    f"{scenario.name} HTML+CSS+JS on the wire",
+                    kilobytes(total),
+                    f"< {kilobytes(scenario.max_bytes)}",
+                    met,
+                )
+            )
+    return Section(
+        key="transfer",
+        title=f"Transfer size: Accept-Encoding: {ACCEPT_ENCODING}; body bytes, 1 KB = {KB} B",
+        lines=lines[:-1],
+        data=data,
+        checks=checks,
+        failed=failed,
+    )
+
+
+# Later measurements (a screening micro-benchmark, feeds...) are functions Bench -> Section
+# appended here; new URLs to load-test are new entries in SCENARIOS.
+MEASUREMENTS: tuple[Measurement, ...] = (measure_throughput, measure_transfer)
+
+
+# --- The server -------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    # Another process could take the port before gunicorn binds it; startup would then fail.
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def executable(name: str) -> str:
+    beside_python = Path(sys.executable).parent / name
+    if beside_python.exists():
+        return str(beside_python)
+    found = shutil.which(name)
+    if not found:
+        raise SystemExit(f"error: {name} not found (make bench installs what it needs)")
+    return found
+
+
+def server_environment(workdir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL"}}
+    env.update(
+        DJANGO_SETTINGS_MODULE="portal.settings",
+        DATABASE_URL=f"sqlite:///{workdir / 'bench.sqlite3'}",
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS=f"{HOST},localhost",
+        SECURE_SSL_REDIRECT="false",
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def migrate(env: dict[str, str]) -> None:
+    progress("migrating a fresh SQLite database")
+    command = [sys.executable, "manage.py", "migrate", "--noinput", "--verbosity", "0"]
+    result = subprocess.run(
+        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"migrate failed:\n{result.stdout}{result.stderr}")
+
+
+def gunicorn_command(port: int, workers: int) -> list[str]:
+    # No access log: writing a line per request would be part of what we measure.
+    return [
+        executable("gunicorn"),
+        "portal.wsgi:application",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "sync",
+        "--no-control-socket",
+        "--bind",
+        f"{HOST}:{port}",
+    ]
+
+
+def log_tail(path: Path, lines: int = 30) -> str:
+    if not path.exists():
+        return ""
+    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+
+
+def wait_until_healthy(base_url: str, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited ({process.returncode}):\n{log_tail(log)}")
+        try:
+            if fetch(base_url + BASELINE.path).status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"gunicorn did not answer within {STARTUP_TIMEOUT:.0f} s:\n{log_tail(log)}")
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=STOP_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=STOP_TIMEOUT)
+
+
+@contextmanager
+def serve(env: dict[str, str], workers: int, log: Path) -> Iterator[str]:
+    port = free_port()
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            gunicorn_command(port, workers),
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        base_url = f"http://{HOST}:{port}"
+        progress(f"gunicorn pid {process.pid} on {base_url}")
+        wait_until_healthy(base_url, process, log)
+        yield base_url
+    finally:
+        stop(process)
+
+
+def check_scenarios(base_url: str, scenarios: Sequence[Scenario]) -> None:
+    """Refuse to measure an error page: every scenario must answer 200 before we start."""
+    for scenario in scenarios:
+        status = fetch(base_url + scenario.path).status
+        if status != 200:
+            raise RuntimeError(f"{scenario.name} ({scenario.path}) answered {status}, not 200")
+
+
+def server_log_summary(log: Path) -> dict[str, Any]:
+    text = log.read_text(errors="replace") if log.exists() else ""
+    problems = [line for line in text.splitlines() if "Traceback" in line or "[ERROR]" in line]
+    return {"problem_lines": len(problems), "first_problems": problems[:10]}
+
+
+# --- Preparation, metadata, report --------------------------------------------------------------
+
+
+def check_prerequisites() -> None:
+    if not shutil.which("wrk"):
+        raise SystemExit("error: wrk not found (Debian: apt-get install wrk; make bench does it)")
+    if not (ROOT / "staticfiles" / "staticfiles.json").exists():
+        raise SystemExit("error: no staticfiles/staticfiles.json: run collectstatic first")
+
+
+def command_output(command: Sequence[str], *, all_lines: bool = False) -> str | None:
+    try:
+        result = subprocess.run(
+            command, cwd=ROOT, capture_output=True, text=True, timeout=10, check=False
+        )
+    except OSError:
+        return None
+    text = (result.stdout or result.stderr).strip()
+    if result.returncode not in (0, 1):  # wrk -v exits with 1
+        return None
+    if all_lines:
+        return text
+    return text.splitlines()[0] if text else None
+
+
+def git_changed_files() -> int | None:
+    """Uncommitted changes make a commit id alone an incomplete description of the code."""
+    status = command_output(["git", "status", "--porcelain"], all_lines=True)
+    return None if status is None else len(status.splitlines())
+
+
+def package_version(name: str) -> str | None:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def machine_info(options: Options) -> dict[str, Any]:
+    return {
+        "started": datetime.now(UTC).isoformat(timespec="seconds"),
+        "options": asdict(options),
+        "python": platform.python_version(),
+        "django": package_version("django"),
+        "gunicorn": package_version("gunicorn"),
+        "whitenoise": package_version("whitenoise"),
+        "wrk": command_output(["wrk", "-v"]),
+        "git_commit": command_output(["git", "rev-parse", "--short", "HEAD"]),
+        "git_changed_files": git_changed_files(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "load_average_before": os.getloadavg(),
+    }
+
+
+def header_lines(info: dict[str, Any]) -> list[str]:
+    load = ", ".join(f"{n:.2f}" for n in info["load_average_before"])
+    return [
+        f"Dispatch benchmark, {info['started']}",
+        f"Django {info['django']}, gunicorn {info['gunicorn']}, Python {info['python']}, "
+        f"{info['cpus']} CPUs, load average {load}",
+        "wrk shares the CPUs with the server and the machine is shared: compare the ratios",
+        "measured in one run, not absolute req/s across runs.",
+    ]
+
+
+def print_section(section: Section) -> None:
+    print(f"\n{section.title}")
+    print("\n".join(f"  {line}" if line else "" for line in section.lines), flush=True)
+
+
+def print_checks(sections: Sequence[Section]) -> None:
+    checks = [check for section in sections for check in section.checks]
+    if not checks:
+        return
+    rows = [["target", "reached", "aim", "result"]]
+    rows += [[c.name, c.value, c.target, "met" if c.met else "NOT met"] for c in checks]
+    print("\nTargets")
+    print("\n".join(f"  {line}" for line in table(rows)))
+
+
+def write_json(report: dict[str, Any]) -> Path:
+    directory = ROOT / "var" / "bench"
+    directory.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    path = directory / f"{stamp}.json"
+    path.write_text(json.dumps(report, indent=2) + "\n")
+    return path
+
+
+def positive_int(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return number
+
+
+def parse_options(argv: Sequence[str] | None) -> Options:
+    parser = argparse.ArgumentParser(description=__doc__)
+    env = os.environ.get
+    parser.add_argument(
+        "--duration",
+        type=positive_int,
+        default=positive_int(env("BENCH_DURATION", "10")),
+        help="seconds per wrk run (env BENCH_DURATION, default 10)",
+    )
+    parser.add_argument(
+        "--rounds",
+        type=positive_int,
+        default=positive_int(env("BENCH_ROUNDS", "3")),
+        help="alternating rounds over all scenarios (env BENCH_ROUNDS, default 3)",
+    )
+    parser.add_argument("--warmup", type=positive_int, default=2, help="seconds per scenario")
+    parser.add_argument("--threads", type=positive_int, default=2, help="wrk threads")
+    parser.add_argument("--connections", type=positive_int, default=32, help="wrk connections")
+    parser.add_argument("--workers", type=positive_int, default=2, help="gunicorn sync workers")
+    args = parser.parse_args(argv)
+    return Options(**vars(args))
+
+
+def run(options: Options, workdir: Path) -> tuple[dict[str, Any], list[Section]]:
+    info = machine_info(options)
+    print("\n".join(header_lines(info)), flush=True)
+    env = server_environment(workdir)
+    migrate(env)
+    log = workdir / "gunicorn.log"
+    sections: list[Section] = []
+    with serve(env, options.workers, log) as base_url:
+        check_scenarios(base_url, SCENARIOS)
+        bench = Bench(options, base_url, SCENARIOS, env=env, workdir=workdir)
+        for measure in MEASUREMENTS:
+            section = measure(bench)
+            print_section(section)
+            bench.results[section.key] = section.data
+            sections.append(section)
+    info["load_average_after"] = os.getloadavg()
+    report = {
+        "meta": info,
+        **bench.results,
+        "checks": [asdict(check) for section in sections for check in section.checks],
+        "server_log": server_log_summary(log),
+    }
+    return report, sections
+
+
+def exit_on_signal(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    # A CI timeout or `kill` sends SIGTERM: unwind so gunicorn is stopped and files removed.
+    signal.signal(signal.SIGTERM, exit_on_signal)
+    signal.signal(signal.SIGHUP, exit_on_signal)
+    options = parse_options(argv)
+    check_prerequisites()
+    workdir = Path(tempfile.mkdtemp(prefix="dispatch-bench-"))
+    try:
+        report, sections = run(options, workdir)
+    except RuntimeError as error:  # gunicorn stopped and the temporary files go all the same
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    print_checks(sections)
+    problems = report["server_log"]["problem_lines"]
+    if problems:
+        print(f"\nThe server logged {problems} error lines, e.g.:")
+        print("\n".join(f"  {line}" for line in report["server_log"]["first_problems"]))
+    path = write_json(report)
+    print(f"\nFigures: {path.relative_to(ROOT)}")
+    failed = problems or any(section.failed for section in sections)
+    if failed:
+        print("Some responses were errors: these figures do not measure the pages.")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
