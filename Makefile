@@ -7,13 +7,14 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast bench lint format check migrate static browser clean help
+.PHONY: run test test-fast bench eval-moderation lint format check migrate static browser clean help
 
 help:
 	@echo "make run    serve the portal on http://127.0.0.1:$(PORT) (SQLite, development settings)"
 	@echo "make test   run the whole test suite, browser tests included"
 	@echo "make bench  measure throughput and transfer size"
 	@echo "make lint   ruff check and format check"
+	@echo "make eval-moderation [FILE=...]  screening quality per label on a labelled JSONL file"
 
 # The virtualenv is rebuilt when pyproject.toml changes.
 $(STAMP): pyproject.toml scripts/find-python
@@ -76,6 +77,11 @@ bench: $(STAMP) static
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
 	  else echo "error: make bench needs wrk (Debian: apt-get install wrk)" >&2; exit 1; fi; }
 	$(PY) bench/run.py
+
+# Screening quality on a labelled file: make eval-moderation [FILE=path.jsonl]
+eval-moderation: export DEBUG ?= true
+eval-moderation: migrate
+	$(PY) manage.py eval_moderation $(FILE)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

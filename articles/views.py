@@ -17,12 +17,21 @@ from articles import fontsize
 from articles.forms import FontSizeForm, StoryTipForm
 from articles.models import Article, Topic
 from articles.structured_data import as_json_ld, news_article
+from comments.display import comments_context
 from portal import ratelimit
 
 ARTICLES_PER_PAGE = 20
 
 
-def _render_article(request: HttpRequest, article: Article, *, preview: bool = False):
+def render_article(
+    request: HttpRequest,
+    article: Article,
+    *,
+    preview: bool = False,
+    comment_form=None,
+    status: int = 200,
+):
+    """The article page; the comments view re-renders it with a form that has errors."""
     url = request.build_absolute_uri(article.get_absolute_url())
     share_text = quote(article.headline, safe="")
     share_url = quote(url, safe="")
@@ -43,7 +52,8 @@ def _render_article(request: HttpRequest, article: Article, *, preview: bool = F
         ],
         "json_ld": as_json_ld(news_article(article, url=url, site_name=settings.SITE_NAME)),
     }
-    response = render(request, "articles/article_detail.html", context)
+    context.update(comments_context(request, article, form=comment_form))
+    response = render(request, "articles/article_detail.html", context, status=status)
     if preview:
         response.headers["X-Robots-Tag"] = "noindex"
     return response
@@ -62,7 +72,7 @@ def article_detail(request, year: str, month: str, day: str, slug: str):
         published_at__gte=start,
         published_at__lt=start + datetime.timedelta(days=1),
     )
-    return _render_article(request, article)
+    return render_article(request, article)
 
 
 @staff_member_required
@@ -71,7 +81,7 @@ def article_preview(request, pk: int):
     article = get_object_or_404(
         Article.objects.select_related("source").prefetch_related("topics"), pk=pk
     )
-    return _render_article(request, article, preview=True)
+    return render_article(request, article, preview=True)
 
 
 @require_GET

@@ -15,16 +15,21 @@ def client_key(request: HttpRequest) -> str:
     return hashlib.sha256(address.encode()).hexdigest()[:32]
 
 
-def hit(scope: str, key: str, *, limit: int, window: int) -> bool:
-    """Count one attempt; True while the caller is within `limit` attempts per `window`
-    seconds."""
+def count(scope: str, key: str, *, window: int) -> int:
+    """Count one attempt and return how many there have been in this window, this one
+    included."""
     bucket = int(time.time() // window)
     cache_key = f"ratelimit:{scope}:{key}:{bucket}"
     if cache.add(cache_key, 1, timeout=window + 1):
-        return True
+        return 1
     try:
-        count = cache.incr(cache_key)
+        return cache.incr(cache_key)
     except ValueError:  # expired between add() and incr()
         cache.add(cache_key, 1, timeout=window + 1)
-        return True
-    return count <= limit
+        return 1
+
+
+def hit(scope: str, key: str, *, limit: int, window: int) -> bool:
+    """Count one attempt; True while the caller is within `limit` attempts per `window`
+    seconds."""
+    return count(scope, key, window=window) <= limit

@@ -1,6 +1,7 @@
 """The one place that cleans untrusted HTML: every other module calls these functions."""
 
 import bleach
+from django.utils.html import escape
 
 # What an editor may use in an article body. No style, no script, no event handlers.
 ARTICLE_TAGS = frozenset(
@@ -30,3 +31,31 @@ def clean_article_html(html: str) -> str:
         strip=True,
         strip_comments=True,
     ).strip()
+
+
+COMMENT_LINK_REL = "nofollow ugc noopener"
+
+
+def _comment_link_attributes(attrs, new=False):
+    href = attrs.get((None, "href"), "")
+    if not href.startswith(("http://", "https://", "mailto:")):
+        return None  # bleach drops the link and keeps its text
+    attrs[(None, "rel")] = COMMENT_LINK_REL
+    attrs.pop((None, "target"), None)
+    return attrs
+
+
+def render_comment_text(text: str) -> str:
+    """A reader's plain text as HTML: escaped, paragraphs and line breaks, and web
+    addresses made into links that search engines and the linked pages are told not to
+    trust."""
+    paragraphs = [p.strip() for p in (text or "").replace("\r\n", "\n").split("\n\n")]
+    html = "".join(
+        "<p>" + "<br>".join(escape(line) for line in p.split("\n")) + "</p>"
+        for p in paragraphs
+        if p
+    )
+    linked = bleach.linkify(html, callbacks=[_comment_link_attributes], parse_email=False)
+    return bleach.clean(
+        linked, tags={"p", "br", "a"}, attributes={"a": ["href", "rel"]}, protocols=PROTOCOLS
+    )

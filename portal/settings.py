@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "articles",
+    "comments",
 ]
 
 MIDDLEWARE = [
@@ -134,6 +135,9 @@ else:
                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;"
                 ),
             },
+            # Tests use a file too, so concurrency is tested against real WAL locking; one per
+            # process, so two test runs never share it.
+            "TEST": {"NAME": VAR_DIR / f"test-{os.getpid()}.sqlite3"},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -219,3 +223,39 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.server": {"level": "INFO"}},
 }
+
+# Comments. Lengths in characters, times in seconds.
+COMMENT_MAX_LENGTH = env_int("COMMENT_MAX_LENGTH", 3000)
+COMMENT_MIN_SECONDS = env_int("COMMENT_MIN_SECONDS", 3)  # faster than this is a bot
+COMMENT_FORM_MAX_AGE = env_int("COMMENT_FORM_MAX_AGE", 6 * 3600)  # the signed form expires
+COMMENTS_PER_PAGE = env_int("COMMENTS_PER_PAGE", 50)
+COMMENT_REPORTS_TO_HOLD = env_int("COMMENT_REPORTS_TO_HOLD", 3)
+# Hard limits (refused with 429) per client address and per user name: (count, window).
+COMMENT_RATE_LIMIT_CLIENT = (env_int("COMMENT_RATE_LIMIT_CLIENT", 6), 300)
+COMMENT_RATE_LIMIT_NAME = (env_int("COMMENT_RATE_LIMIT_NAME", 6), 300)
+
+# Comment screening: every comment passes these checks (comments/screening/); the strictest
+# verdict wins. Each check's docstring lists its OPTIONS. The form itself refuses a comment
+# sent faster than COMMENT_MIN_SECONDS, so the signals check does not hold on speed too.
+COMMENT_SCREENING_CHECKS = [
+    {
+        "NAME": "comments.screening.signals.SignalsCheck",
+        "OPTIONS": {"min_seconds": 0, "max_recent_by_client": 3, "max_recent_by_name": 3},
+    },
+    {
+        "NAME": "comments.screening.terms.TermCheck",
+        "OPTIONS": {"extra_banned": [], "extra_suspect": [], "allow": []},
+    },
+    {"NAME": "comments.screening.hate.HateCheck"},
+    {"NAME": "comments.screening.insults.InsultCheck", "OPTIONS": {"hold_profanity": True}},
+    {
+        "NAME": "comments.screening.spam.SpamCheck",
+        "OPTIONS": {"max_links": 1, "hold_weight": 3, "remove_weight": 5},
+    },
+    {"NAME": "comments.screening.language.LanguageCheck"},
+    {"NAME": "comments.screening.topic.TopicCheck", "OPTIONS": {"min_relevance": 1.0}},
+    {
+        "NAME": "comments.screening.shouting.ShoutingCheck",
+        "OPTIONS": {"min_letters": 20, "max_upper": 0.7},
+    },
+]

@@ -21,4 +21,5 @@ urlpatterns = [
     path("news-sitemap.xml", views.news_sitemap, name="news-sitemap"),
     path("admin/", admin.site.urls),
     path("", include("articles.urls")),
+    path("", include("comments.urls")),
 ]

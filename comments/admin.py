@@ -1,0 +1,294 @@
+"""The moderators' admin: a queue of held and reported comments, every comment, and the
+record of decisions. Every action goes through comments.services."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.functional import cached_property
+from django.utils.html import format_html, format_html_join
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from comments import services
+from comments.highlight import highlight, spans_from_reasons
+from comments.models import Comment, Flag, ModerationDecision, ModerationQueue
+
+Action = ModerationDecision.Action
+
+# The buttons on each row, with the key that presses them in the queue.
+ROW_ACTIONS = [
+    (Action.APPROVE, "Approve", "a"),
+    (Action.REMOVE_ABUSIVE, "Abusive", "x"),
+    (Action.REMOVE_OFF_TOPIC, "Off-topic", "o"),
+    (Action.REMOVE_SPAM, "Spam", "s"),
+]
+
+
+class CappedCountPaginator(Paginator):
+    """Counts at most CAP rows, so a page of a million comments never scans them all."""
+
+    CAP = 10_000
+
+    @cached_property
+    def count(self):
+        return self.object_list[: self.CAP + 1].count()
+
+
+class ReasonFilter(admin.SimpleListFilter):
+    title = "screening reason"
+    parameter_name = "reason"
+    CODES = [
+        ("banned_term", "Banned term"),
+        ("suspect_term", "Suspect term"),
+        ("hate", "Hate speech"),
+        ("insult", "Insult"),
+        ("profanity", "Profanity"),
+        ("spam_links", "Links"),
+        ("spam_contact", "Contact details"),
+        ("spam_commercial", "Commercial"),
+        ("off_topic", "Off-topic"),
+        ("language", "Other language"),
+        ("shouting", "Shouting"),
+        ("honeypot", "Honeypot"),
+        ("too_fast", "Too fast"),
+        ("flood", "Flood"),
+        ("duplicate", "Duplicate"),
+    ]
+
+    def lookups(self, request, model_admin):
+        return self.CODES
+
+    def queryset(self, request, queryset):
+        code = self.value()
+        if not code:
+            return queryset
+        # reason_codes is space-separated; match whole codes only.
+        return (
+            queryset.filter(reason_codes=code)
+            | queryset.filter(reason_codes__startswith=f"{code} ")
+            | queryset.filter(reason_codes__endswith=f" {code}")
+            | queryset.filter(reason_codes__contains=f" {code} ")
+        )
+
+
+class ReportedFilter(admin.SimpleListFilter):
+    title = "reader reports"
+    parameter_name = "reported"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Reported"), ("no", "Not reported")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(report_count__gt=0)
+        if self.value() == "no":
+            return queryset.filter(report_count=0)
+        return queryset
+
+
+class FlagInline(admin.TabularInline):
+    model = Flag
+    fields = ["created"]
+    readonly_fields = ["created"]
+    extra = 0
+    can_delete = False
+    verbose_name_plural = "reader reports"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class DecisionInline(admin.TabularInline):
+    model = ModerationDecision
+    fields = ["created", "moderator", "action", "from_status", "to_status", "reason"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class CommentAdminBase(admin.ModelAdmin):
+    list_display = [
+        "created",
+        "article_headline",
+        "user_name",
+        "highlighted_text",
+        "status",
+        "reasons",
+        "report_count",
+        "moderate_buttons",
+    ]
+    list_display_links = ["created"]
+    list_filter = ["status", "screening", ReasonFilter, ReportedFilter, "article"]
+    search_fields = ["user_name", "text"]
+    list_select_related = ["article"]
+    list_per_page = 50
+    show_full_result_count = False
+    paginator = CappedCountPaginator
+    actions = ["approve", "remove_abusive", "remove_off_topic", "remove_spam"]
+    inlines = [DecisionInline, FlagInline]
+    fields = [
+        "article",
+        "user_name",
+        "highlighted_text",
+        "status",
+        "screening",
+        "reasons",
+        "report_count",
+        "created",
+        "status_changed",
+    ]
+    readonly_fields = fields
+
+    class Media:
+        js = ["comments/admin/queue.js"]
+        css = {"all": ["comments/admin/queue.css"]}
+
+    # Moderators read and decide; nobody edits a reader's words or deletes a comment.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_moderate_permission(self, request):
+        return request.user.has_perm("comments.moderate_comment")
+
+    @admin.display(description="Article", ordering="article__headline")
+    def article_headline(self, comment):
+        return comment.article.headline[:60]
+
+    @admin.display(description="Comment")
+    def highlighted_text(self, comment):
+        return format_html(
+            '<div class="comment-text">{}</div>',
+            highlight(comment.text, spans_from_reasons(comment.screening_reasons)),
+        )
+
+    @admin.display(description="Reasons and scores")
+    def reasons(self, comment):
+        if not comment.screening_reasons:
+            return "—"
+        return format_html_join(
+            ", ",
+            "{} ({}: {})",
+            (
+                (r.get("code", "?"), r.get("decision", "?"), f"{float(r.get('score', 0)):.2f}")
+                for r in comment.screening_reasons
+            ),
+        )
+
+    @admin.display(description="Moderate")
+    def moderate_buttons(self, comment):
+        url = reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_moderate", args=[comment.pk]
+        )
+        return format_html_join(
+            " ",
+            '<button type="submit" form="changelist-form" formaction="{}" name="moderate" '
+            'value="{}" class="button moderate-{}" data-shortcut="{}" '
+            'title="{} (key: {})">{}</button>',
+            ((url, action, action, key, label, key, label) for action, label, key in ROW_ACTIONS),
+        )
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "<int:pk>/moderate/",
+                self.admin_site.admin_view(require_POST(self.moderate_view)),
+                name="{}_{}_moderate".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def moderate_view(self, request, pk):
+        if not self.has_moderate_permission(request):
+            raise PermissionDenied
+        comment = get_object_or_404(Comment, pk=pk)
+        try:
+            action = Action(request.POST.get("moderate", ""))
+        except ValueError:
+            self.message_user(request, "Unknown moderation action.", messages.ERROR)
+        else:
+            services.moderate(comment=comment, moderator=request.user, action=action)
+            self.message_user(
+                request, f"{action.label}: comment by {comment.user_name}.", messages.SUCCESS
+            )
+        back = request.headers.get("Referer", "")
+        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+            back = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
+        return HttpResponseRedirect(back)
+
+    def _moderate_all(self, request, queryset, action):
+        done = 0
+        for comment in queryset.select_related(None).only("pk", "status"):
+            services.moderate(comment=comment, moderator=request.user, action=action)
+            done += 1
+        self.message_user(request, f"{action.label}: {done} comment(s).", messages.SUCCESS)
+
+    @admin.action(permissions=["moderate"], description="Approve selected comments")
+    def approve(self, request, queryset):
+        self._moderate_all(request, queryset, Action.APPROVE)
+
+    @admin.action(permissions=["moderate"], description="Remove selected comments as abusive")
+    def remove_abusive(self, request, queryset):
+        self._moderate_all(request, queryset, Action.REMOVE_ABUSIVE)
+
+    @admin.action(permissions=["moderate"], description="Remove selected comments as off-topic")
+    def remove_off_topic(self, request, queryset):
+        self._moderate_all(request, queryset, Action.REMOVE_OFF_TOPIC)
+
+    @admin.action(permissions=["moderate"], description="Remove selected comments as spam")
+    def remove_spam(self, request, queryset):
+        self._moderate_all(request, queryset, Action.REMOVE_SPAM)
+
+
+@admin.register(ModerationQueue)
+class ModerationQueueAdmin(CommentAdminBase):
+    """Held and reported comments, oldest first: the moderators' work list."""
+
+    ordering = ["created", "id"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).needs_review()
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("comments.view_comment") or super().has_view_permission(
+            request, obj
+        )
+
+
+@admin.register(Comment)
+class CommentAdmin(CommentAdminBase):
+    """Every comment, newest first, to search, audit and restore."""
+
+    ordering = ["-created", "-id"]
+
+
+@admin.register(ModerationDecision)
+class ModerationDecisionAdmin(admin.ModelAdmin):
+    list_display = ["created", "moderator", "action", "from_status", "to_status", "comment"]
+    list_filter = ["action", "to_status", "moderator"]
+    search_fields = ["comment__user_name", "comment__text", "reason"]
+    list_select_related = ["moderator", "comment"]
+    readonly_fields = ["comment", "moderator", "action", "from_status", "to_status", "reason"]
+    show_full_result_count = False
+    paginator = CappedCountPaginator
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

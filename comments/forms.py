@@ -1,0 +1,152 @@
+"""The reader's comment form: what a name and a comment must be, and the bot guards."""
+
+import re
+import time
+import unicodedata
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Field, Layout, Submit
+from django import forms
+from django.conf import settings
+from django.core import signing
+from django.core.validators import MaxLengthValidator
+
+from articles.models import Article
+
+TIMESTAMP_SALT = "comments.form-timestamp"
+RESERVED_NAMES = ("moderator", "admin", "administrator", "editor", "staff", "webmaster")
+# Bidi controls and zero-width characters can disguise or reorder what a name shows.
+_INVISIBLE_CATEGORIES = {"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"}
+_MARKUP = re.compile(r"[<>&\"`]|://")
+_TEXT_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+
+
+def sign_timestamp(article: Article) -> str:
+    return signing.dumps({"a": article.pk, "t": round(time.time(), 2)}, salt=TIMESTAMP_SALT)
+
+
+def _letters(value: str) -> str:
+    return "".join(ch for ch in value.casefold() if ch.isalnum())
+
+
+def clean_user_name(value: str) -> str:
+    name = " ".join(unicodedata.normalize("NFKC", value).split())
+    if any(unicodedata.category(ch) in _INVISIBLE_CATEGORIES for ch in name):
+        raise forms.ValidationError(
+            "User names cannot contain control or invisible characters.", code="invisible"
+        )
+    if _MARKUP.search(name):
+        raise forms.ValidationError(
+            'User names cannot contain markup, links or the characters < > & " `.',
+            code="markup",
+        )
+    if len(name) < 2:
+        raise forms.ValidationError("User names need at least 2 characters.", code="too_short")
+    if len(name) > 50:
+        raise forms.ValidationError("User names can have at most 50 characters.", code="too_long")
+    letters = _letters(name)
+    if not any(ch.isalpha() for ch in name):
+        raise forms.ValidationError("User names need at least one letter.", code="no_letter")
+    reserved = (*RESERVED_NAMES, _letters(settings.SITE_NAME))
+    if any(word and word in letters for word in reserved):
+        raise forms.ValidationError(
+            "That name is kept for the site's staff; please choose another.", code="reserved"
+        )
+    return name
+
+
+class CommentForm(forms.Form):
+    user_name = forms.CharField(
+        label="User Name",
+        max_length=200,  # the real limit (50) is checked after normalising
+        widget=forms.TextInput(attrs={"autocomplete": "nickname", "maxlength": 50}),
+    )
+    text = forms.CharField(label="Your Comment", widget=forms.Textarea(attrs={"rows": 5}))
+    website = forms.CharField(
+        required=False,
+        label="Leave this field empty",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+    timestamp = forms.CharField(widget=forms.HiddenInput, max_length=500, required=False)
+
+    def __init__(self, *args, article: Article, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.article = article
+        self.seconds_to_submit: float | None = None
+        max_length = settings.COMMENT_MAX_LENGTH
+        self.fields["text"].max_length = max_length
+        self.fields["text"].validators.append(MaxLengthValidator(max_length))
+        self.fields["text"].widget.attrs["maxlength"] = max_length
+        self.fields["user_name"].widget.attrs["maxlength"] = 50
+        self.fields[
+            "text"
+        ].help_text = f"Plain text, up to {max_length:,} characters. Web addresses become links."
+        if not self.is_bound:
+            self.initial["timestamp"] = sign_timestamp(article)
+        self.helper = FormHelper()
+        self.helper.form_tag = False  # templates/comments/_form.html has the <form>
+        self.helper.layout = Layout(
+            "user_name",
+            "text",
+            Field("website", wrapper_class="honeypot"),
+            "timestamp",
+        )
+        self.helper.add_input(Submit("submit", "Post comment"))
+
+    def clean_user_name(self):
+        return clean_user_name(self.cleaned_data["user_name"])
+
+    def clean_text(self):
+        text = _TEXT_CONTROLS.sub("", self.cleaned_data["text"].replace("\r\n", "\n")).strip()
+        if not text:
+            raise forms.ValidationError("Please write a comment.", code="required")
+        return text
+
+    def clean_website(self):
+        if self.cleaned_data.get("website"):
+            raise forms.ValidationError("This field must be left empty.", code="honeypot")
+        return ""
+
+    def clean_timestamp(self):
+        token = self.cleaned_data["timestamp"]
+        try:
+            data = signing.loads(token, salt=TIMESTAMP_SALT)
+            opened = float(data["t"])
+            article_pk = data["a"]
+        except (signing.BadSignature, TypeError, KeyError, ValueError):
+            self._refresh_timestamp()
+            raise forms.ValidationError(
+                "This form could not be checked. Please send your comment again.",
+                code="tampered",
+            ) from None
+        if article_pk != self.article.pk:
+            self._refresh_timestamp()
+            raise forms.ValidationError(
+                "This form belongs to another article. Please send your comment again.",
+                code="tampered",
+            )
+        self.seconds_to_submit = time.time() - opened
+        if self.seconds_to_submit > settings.COMMENT_FORM_MAX_AGE:
+            self._refresh_timestamp()
+            raise forms.ValidationError(
+                "This form was open too long. Your comment is still here: please send it again.",
+                code="expired",
+            )
+        if self.seconds_to_submit < settings.COMMENT_MIN_SECONDS:
+            raise forms.ValidationError(
+                "That was very quick. Please read your comment over and send it again.",
+                code="too_fast",
+            )
+        return token
+
+    def _refresh_timestamp(self):
+        # The re-rendered form gets a fresh, valid timestamp so the reader can resend.
+        self.data = self.data.copy()
+        self.data["timestamp"] = sign_timestamp(self.article)
+
+    def clean(self):
+        cleaned = super().clean()
+        if "timestamp" in self.errors:
+            # The field is hidden: say it where people will see it.
+            self.add_error(None, self.errors["timestamp"][0])
+        return cleaned

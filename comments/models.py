@@ -1,0 +1,146 @@
+"""Readers' comments, the reports readers file, and the moderators' recorded decisions."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from articles.models import Article
+from portal.sanitizer import render_comment_text
+
+
+class CommentQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Comment.Status.PUBLISHED)
+
+    def needs_review(self):
+        """The moderators' queue: held comments, and published ones readers reported."""
+        return self.filter(NEEDS_REVIEW)
+
+
+class Comment(models.Model):
+    class Status(models.TextChoices):
+        PUBLISHED = "published", "Published"
+        HELD = "held", "Held for review"
+        REMOVED = "removed", "Removed"
+
+    class Screened(models.TextChoices):
+        PUBLISH = "publish", "Publish"
+        HOLD = "hold", "Hold"
+        REMOVE = "remove", "Remove"
+
+    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="comments")
+    user_name = models.CharField(max_length=50)
+    text = models.TextField()
+    html = models.TextField(editable=False, help_text="The text as rendered, made safe.")
+    status = models.CharField(max_length=10, choices=Status, default=Status.HELD)
+    screening = models.CharField(
+        "screening verdict", max_length=10, choices=Screened, default=Screened.PUBLISH
+    )
+    screening_reasons = models.JSONField(default=list, blank=True)
+    screening_score = models.FloatField(default=0.0)
+    reason_codes = models.CharField(
+        max_length=255, blank=True, editable=False, help_text="The screening's reason codes."
+    )
+    report_count = models.PositiveIntegerField(default=0)
+    # A hash of the client's address: enough to rate-limit and count reports, not to track.
+    client_key = models.CharField(max_length=64, blank=True, editable=False)
+    content_hash = models.CharField(max_length=64, editable=False, db_index=True)
+    created = models.DateTimeField(default=timezone.now)
+    status_changed = models.DateTimeField(null=True, blank=True)
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created", "id"]
+        indexes = [
+            models.Index(
+                fields=["article", "status", "created"], name="comment_article_status_idx"
+            ),
+            models.Index(fields=["status", "created"], name="comment_status_created_idx"),
+            models.Index(
+                fields=["created"],
+                condition=Q(status="held") | Q(status="published", report_count__gt=0),
+                name="comment_review_queue_idx",
+            ),
+        ]
+        permissions = [("moderate_comment", "Can approve, remove and restore comments")]
+
+    def __str__(self):
+        return f"{self.user_name}: {self.text[:60]}"
+
+    def save(self, *args, **kwargs):
+        self.html = render_comment_text(self.text)
+        codes = sorted({str(reason.get("code", "")) for reason in self.screening_reasons or ()})
+        self.reason_codes = " ".join(code for code in codes if code)[:255]
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return f"{self.article.get_absolute_url()}#c{self.pk}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+
+NEEDS_REVIEW = Q(status=Comment.Status.HELD) | Q(
+    status=Comment.Status.PUBLISHED, report_count__gt=0
+)
+
+
+class ModerationQueue(Comment):
+    """The same comments, seen as the moderators' queue in the admin."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "comment awaiting review"
+        verbose_name_plural = "moderation queue"
+
+
+class ModerationDecision(models.Model):
+    """Who changed a comment's status, how, why and when. Never edited, never deleted."""
+
+    class Action(models.TextChoices):
+        APPROVE = "approve", "Approve"
+        REMOVE_ABUSIVE = "remove_abusive", "Remove as abusive"
+        REMOVE_OFF_TOPIC = "remove_off_topic", "Remove as off-topic"
+        REMOVE_SPAM = "remove_spam", "Remove as spam"
+        HOLD_REPORTED = "hold_reported", "Hold after reader reports"
+
+    comment = models.ForeignKey(Comment, on_delete=models.PROTECT, related_name="decisions")
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="moderation_decisions",
+        help_text="Empty when the portal decided by itself (e.g. on reader reports).",
+    )
+    action = models.CharField(max_length=20, choices=Action)
+    from_status = models.CharField(max_length=10, choices=Comment.Status)
+    to_status = models.CharField(max_length=10, choices=Comment.Status)
+    reason = models.TextField(blank=True)
+    created = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+
+    def __str__(self):
+        who = self.moderator or "the portal"
+        return f"{self.get_action_display()} by {who}"
+
+
+class Flag(models.Model):
+    """A reader's report of a comment; one per client and comment."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="flags")
+    client_key = models.CharField(max_length=64)
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["comment", "client_key"], name="one_flag_per_client")
+        ]
+
+    def __str__(self):
+        return f"Report on comment {self.comment_id}"

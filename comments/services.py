@@ -1,0 +1,180 @@
+"""What changes a comment: submitting, reporting and moderating. Views, admin actions and
+commands all call these, so each rule lives here once."""
+
+import dataclasses
+import hashlib
+import unicodedata
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from articles.models import Article
+from comments import screening
+from comments.models import Comment, Flag, ModerationDecision
+from comments.screening.django import context_for
+
+DUPLICATE_WINDOW = timedelta(days=1)
+
+_STATUS_FOR = {
+    screening.Decision.PUBLISH: Comment.Status.PUBLISHED,
+    screening.Decision.HOLD: Comment.Status.HELD,
+    screening.Decision.REMOVE: Comment.Status.REMOVED,
+}
+
+_TO_STATUS = {
+    ModerationDecision.Action.APPROVE: Comment.Status.PUBLISHED,
+    ModerationDecision.Action.REMOVE_ABUSIVE: Comment.Status.REMOVED,
+    ModerationDecision.Action.REMOVE_OFF_TOPIC: Comment.Status.REMOVED,
+    ModerationDecision.Action.REMOVE_SPAM: Comment.Status.REMOVED,
+    ModerationDecision.Action.HOLD_REPORTED: Comment.Status.HELD,
+}
+
+
+class CommentsClosed(Exception):
+    """The article takes no new comments."""
+
+
+@dataclass(frozen=True)
+class Submitted:
+    comment: Comment
+    created: bool  # False when the reader sent the same comment again
+
+    @property
+    def published(self) -> bool:
+        return self.comment.status == Comment.Status.PUBLISHED
+
+
+def content_hash(text: str) -> str:
+    folded = " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+    return hashlib.sha256(folded.encode()).hexdigest()
+
+
+def submit_comment(
+    *,
+    article: Article,
+    user_name: str,
+    text: str,
+    client_key: str = "",
+    signals: screening.Signals | None = None,
+) -> Submitted:
+    """Screen a reader's comment and store it as published, held or removed.
+
+    Sending the same text again under the same name returns the comment already stored."""
+    if not article.is_live or article.comment_mode == Article.CommentMode.CLOSED:
+        raise CommentsClosed
+    digest = content_hash(text)
+    since = timezone.now() - DUPLICATE_WINDOW
+    recent_same_text = Comment.objects.filter(
+        article=article, content_hash=digest, created__gte=since
+    )
+    earlier = recent_same_text.filter(user_name=user_name).first()
+    if earlier is not None:
+        return Submitted(earlier, created=False)
+    signals = signals or screening.Signals()
+    if not signals.duplicate_elsewhere and (
+        Comment.objects.filter(content_hash=digest, created__gte=since).exists()
+    ):
+        # The same words under another name, or on another article: a sign of spam.
+        signals = dataclasses.replace(signals, duplicate_elsewhere=True)
+    result = screening.screen(
+        screening.Submission(
+            text=text, user_name=user_name, article=context_for(article), signals=signals
+        )
+    )
+    status = _STATUS_FOR[result.decision]
+    if (
+        status == Comment.Status.PUBLISHED
+        and article.comment_mode == Article.CommentMode.PREMODERATED
+    ):
+        status = Comment.Status.HELD
+    comment = Comment.objects.create(
+        article=article,
+        user_name=user_name,
+        text=text,
+        status=status,
+        screening=result.decision.value,
+        screening_reasons=result.reasons,
+        screening_score=result.score,
+        client_key=client_key,
+        content_hash=digest,
+    )
+    return Submitted(comment, created=True)
+
+
+def moderate(
+    *,
+    comment: Comment,
+    moderator: AbstractBaseUser | None,
+    action: ModerationDecision.Action,
+    reason: str = "",
+) -> ModerationDecision:
+    """Change a comment's status and record who did it, in one transaction. Comments are
+    never deleted: a removed comment can be approved again."""
+    with transaction.atomic():
+        locked = Comment.objects.select_for_update().get(pk=comment.pk)
+        decision = ModerationDecision.objects.create(
+            comment=locked,
+            moderator=moderator,
+            action=action,
+            from_status=locked.status,
+            to_status=_TO_STATUS[action],
+            reason=reason,
+        )
+        locked.status = decision.to_status
+        locked.status_changed = decision.created
+        if action == ModerationDecision.Action.APPROVE:
+            # Approved comments leave the queue; readers' reports are kept as Flags.
+            locked.report_count = 0
+        locked.save(update_fields=["status", "status_changed", "report_count"])
+    comment.status, comment.status_changed = locked.status, locked.status_changed
+    comment.report_count = locked.report_count
+    return decision
+
+
+def approve(*, comment: Comment, moderator: AbstractBaseUser, reason: str = ""):
+    return moderate(
+        comment=comment,
+        moderator=moderator,
+        action=ModerationDecision.Action.APPROVE,
+        reason=reason,
+    )
+
+
+def remove(
+    *,
+    comment: Comment,
+    moderator: AbstractBaseUser,
+    action: ModerationDecision.Action = ModerationDecision.Action.REMOVE_ABUSIVE,
+    reason: str = "",
+):
+    if _TO_STATUS[action] != Comment.Status.REMOVED:
+        raise ValueError(f"{action} does not remove a comment")
+    return moderate(comment=comment, moderator=moderator, action=action, reason=reason)
+
+
+def report(*, comment: Comment, client_key: str) -> bool:
+    """A reader reports a comment. Returns False when this client already had. Enough
+    reports hold a published comment for a moderator."""
+    try:
+        with transaction.atomic():
+            Flag.objects.create(comment=comment, client_key=client_key)
+            Comment.objects.filter(pk=comment.pk).update(report_count=F("report_count") + 1)
+    except IntegrityError:
+        return False
+    comment.refresh_from_db(fields=["report_count", "status"])
+    if (
+        comment.status == Comment.Status.PUBLISHED
+        and comment.report_count >= settings.COMMENT_REPORTS_TO_HOLD
+    ):
+        moderate(
+            comment=comment,
+            moderator=None,
+            action=ModerationDecision.Action.HOLD_REPORTED,
+            reason=f"{comment.report_count} reader reports",
+        )
+    return True

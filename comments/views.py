@@ -1,0 +1,127 @@
+"""Posting and reporting comments: plain form POSTs that redirect (303), with a JSON
+answer for the page's script."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
+from django.views.decorators.http import require_POST
+
+from articles.models import Article
+from articles.views import render_article
+from comments import screening, services
+from comments.display import NAME_COOKIE, PAGE_PARAMETER, page_of
+from comments.forms import CommentForm
+from comments.models import Comment
+from portal import ratelimit
+
+AWAITING = "Thank you. Your comment is awaiting moderation."
+PUBLISHED = "Thank you. Your comment is published."
+CLOSED = "Comments are closed on this article."
+TOO_MANY = (
+    "You have sent several comments in a short time. Please wait a few minutes and send it "
+    "again; your comment is still in the form."
+)
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return request.headers.get("Accept") == "application/json"
+
+
+def _refuse(request, article, form, status: int, message: str | None = None) -> HttpResponse:
+    if message:
+        form.add_error(None, message)
+    if _wants_json(request):
+        html = render_to_string(
+            "comments/_form.html", {"comment_form": form, "article": article}, request=request
+        )
+        return JsonResponse({"status": "invalid", "form": html}, status=status)
+    return render_article(request, article, comment_form=form, status=status)
+
+
+@require_POST
+def post_comment(request: HttpRequest, article_id: int) -> HttpResponse:
+    article = get_object_or_404(
+        Article.objects.published().select_related("source").prefetch_related("topics"),
+        pk=article_id,
+    )
+    form = CommentForm(request.POST, article=article)
+    if article.comment_mode == Article.CommentMode.CLOSED:
+        form.is_valid()
+        return _refuse(request, article, form, 403, CLOSED)
+    client = ratelimit.client_key(request)
+    if not form.is_valid():
+        return _refuse(request, article, form, 400)
+    name = form.cleaned_data["user_name"]
+    limit, window = settings.COMMENT_RATE_LIMIT_CLIENT
+    by_client = ratelimit.count("comment-client", client, window=window)
+    name_limit, name_window = settings.COMMENT_RATE_LIMIT_NAME
+    by_name = ratelimit.count("comment-name", services.content_hash(name), window=name_window)
+    if by_client > limit or by_name > name_limit:
+        return _refuse(request, article, form, 429, TOO_MANY)
+    signals = screening.Signals(
+        seconds_to_submit=form.seconds_to_submit,
+        recent_by_client=by_client - 1,
+        recent_by_name=by_name - 1,
+    )
+    try:
+        submitted = services.submit_comment(
+            article=article,
+            user_name=name,
+            text=form.cleaned_data["text"],
+            client_key=client,
+            signals=signals,
+        )
+    except services.CommentsClosed:
+        return _refuse(request, article, form, 403, CLOSED)
+    comment = submitted.comment
+    article_url = article.get_absolute_url()
+    if submitted.published:
+        target = f"{article_url}?{PAGE_PARAMETER}={page_of(comment)}#c{comment.pk}"
+        message = PUBLISHED
+    else:
+        target = f"{article_url}#comment-form"
+        message = AWAITING
+    if _wants_json(request):
+        data = {"status": "published" if submitted.published else "held", "message": message}
+        if submitted.published:
+            data["html"] = render_to_string(
+                "comments/_comment.html", {"comment": comment}, request=request
+            )
+            data["url"] = target
+        response = JsonResponse(data, status=201 if submitted.created else 200)
+    else:
+        level = messages.SUCCESS if submitted.published else messages.INFO
+        messages.add_message(request, level, message)
+        response = redirect(target)
+        response.status_code = 303
+    response.set_cookie(
+        NAME_COOKIE,
+        name,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        httponly=True,
+        secure=request.is_secure(),
+    )
+    return response
+
+
+@require_POST
+def report_comment(request: HttpRequest, comment_id: int) -> HttpResponse:
+    comment = get_object_or_404(
+        Comment.objects.published().filter(article__in=Article.objects.published()),
+        pk=comment_id,
+    )
+    first = services.report(comment=comment, client_key=ratelimit.client_key(request))
+    message = (
+        "Thank you. A moderator will look at this comment."
+        if first
+        else "You have already reported this comment. A moderator will look at it."
+    )
+    if _wants_json(request):
+        return JsonResponse({"status": "reported" if first else "already", "message": message})
+    messages.info(request, message)
+    response = redirect(f"{comment.article.get_absolute_url()}#c{comment.pk}")
+    response.status_code = 303
+    return response

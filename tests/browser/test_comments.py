@@ -1,0 +1,108 @@
+"""Comments in a real browser: posting with and without JavaScript, screening, and a
+moderator approving a held comment in the admin."""
+
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from playwright.sync_api import expect
+
+from articles.models import Article
+from comments.models import Comment, ModerationDecision
+
+pytestmark = pytest.mark.browser
+
+ON_TOPIC = "Night buses to the suburbs are long overdue; the council should hire the drivers soon."
+
+
+@pytest.fixture(autouse=True)
+def _no_minimum_typing_time(settings):
+    settings.COMMENT_MIN_SECONDS = 0
+
+
+def fill_comment(page, name: str, text: str):
+    page.get_by_label("User Name").fill(name)
+    page.get_by_label("Your Comment").fill(text)
+
+
+def test_reader_posts_a_comment_and_sees_it_without_a_page_load(page, page_errors, article):
+    page.goto(article.get_absolute_url())
+    expect(page.locator("#comments")).to_contain_text("No comments.")
+    page.evaluate("window.__samePage = true")
+    fill_comment(page, "Commuter Kim", ON_TOPIC)
+    page.get_by_role("button", name="Post comment").click()
+    expect(page.locator("[data-comment-status]")).to_have_text(
+        "Thank you. Your comment is published."
+    )
+    item = page.locator(".comment").filter(has_text="Commuter Kim")
+    expect(item).to_contain_text("long overdue")
+    assert page.evaluate("window.__samePage") is True
+    expect(page.locator(".comment-count-link")).to_have_text("1 Comment(s)")
+    expect(page.get_by_label("Your Comment")).to_have_value("")
+    # The name is remembered for the next comment, and the comment is really stored.
+    page.reload()
+    expect(page.get_by_label("User Name")).to_have_value("Commuter Kim")
+    expect(page.locator(".comment")).to_contain_text(["long overdue"])
+    assert page_errors.all() == []
+
+
+def test_abusive_comment_is_not_shown(page, article):
+    page.goto(article.get_absolute_url())
+    fill_comment(page, "Troll", "You are all idiots and morons, shut up.")
+    page.get_by_role("button", name="Post comment").click()
+    expect(page.locator("[data-comment-status]")).to_have_text(
+        "Thank you. Your comment is awaiting moderation."
+    )
+    page.reload()
+    expect(page.locator("#comments")).not_to_contain_text("idiots")
+    assert Comment.objects.get().status == Comment.Status.REMOVED
+
+
+def test_without_javascript_the_form_posts_and_redirects(no_js_context, article):
+    page = no_js_context.new_page()
+    page.goto(article.get_absolute_url())
+    fill_comment(page, "Plain Reader", ON_TOPIC)
+    page.get_by_role("button", name="Post comment").click()
+    page.wait_for_url(re.compile(r"#c\d+$"))
+    expect(page.locator(".messages")).to_contain_text("Your comment is published.")
+    expect(page.locator(".comment")).to_contain_text(["long overdue"])
+
+
+def test_form_errors_keep_the_text_with_javascript(page, article):
+    page.goto(article.get_absolute_url())
+    fill_comment(page, "A", ON_TOPIC)
+    page.get_by_role("button", name="Post comment").click()
+    expect(page.locator("#comment-form")).to_contain_text("at least 2 characters")
+    expect(page.get_by_label("Your Comment")).to_have_value(ON_TOPIC)
+    page.get_by_label("User Name").fill("Second Try")
+    page.get_by_role("button", name="Post comment").click()
+    expect(page.locator(".comment").filter(has_text="Second Try")).to_be_visible()
+
+
+def test_moderator_approves_a_held_comment_and_it_appears(page, context, article):
+    Article.objects.filter(pk=article.pk).update(comment_mode="premoderated")
+    page.goto(article.get_absolute_url())
+    fill_comment(page, "Careful Reader", ON_TOPIC)
+    page.get_by_role("button", name="Post comment").click()
+    expect(page.locator("[data-comment-status]")).to_contain_text("awaiting moderation")
+    page.reload()
+    expect(page.locator("#comments")).not_to_contain_text("long overdue")
+
+    get_user_model().objects.create_superuser("editor1", "e@example.com", "a-long-passphrase")
+    moderator = context.new_page()
+    moderator.goto("/admin/login/?next=/admin/comments/moderationqueue/")
+    moderator.get_by_label("Username").fill("editor1")
+    moderator.get_by_label("Password").fill("a-long-passphrase")
+    moderator.get_by_role("button", name="Log in").click()
+    row = moderator.locator("#result_list tbody tr").filter(has_text="long overdue")
+    expect(row).to_be_visible()
+    expect(row).to_have_class(re.compile("queue-current"))
+    moderator.keyboard.press("a")  # the queue's shortcut for Approve
+    expect(moderator.locator(".messagelist")).to_contain_text("Approve: comment by Careful Reader")
+
+    page.reload()
+    expect(page.locator(".comment").filter(has_text="Careful Reader")).to_contain_text(
+        "long overdue"
+    )
+    decision = ModerationDecision.objects.get()
+    assert decision.moderator.username == "editor1" and decision.action == "approve"

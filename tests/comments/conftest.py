@@ -1,0 +1,51 @@
+"""Fixtures for the comments tests: a form that is old enough to send, and comments."""
+
+import time
+
+import pytest
+from django.core import signing
+
+from articles.models import Article
+from comments.forms import TIMESTAMP_SALT
+from comments.models import Comment
+
+
+@pytest.fixture
+def seed_article(db) -> Article:
+    return Article.objects.get(slug="china-russia-ties-at-all-time-high")
+
+
+def timestamp_for(article: Article, *, age: float = 60.0) -> str:
+    """A signed form timestamp as if the form had been opened `age` seconds ago."""
+    return signing.dumps({"a": article.pk, "t": time.time() - age}, salt=TIMESTAMP_SALT)
+
+
+@pytest.fixture
+def comment_data(seed_article):
+    def make(**overrides) -> dict:
+        data = {
+            "user_name": "Wang Lei",
+            "text": "Trade passing 80 billion dollars is a real milestone for both countries.",
+            "website": "",
+            "timestamp": timestamp_for(seed_article),
+        }
+        data.update(overrides)
+        return data
+
+    return make
+
+
+@pytest.fixture
+def make_comment(seed_article):
+    def make(**fields) -> Comment:
+        defaults = {
+            "article": seed_article,
+            "user_name": "Reader",
+            "text": "A published comment about the SCO.",
+            "status": Comment.Status.PUBLISHED,
+            "content_hash": "x",
+        }
+        defaults.update(fields)
+        return Comment.objects.create(**defaults)
+
+    return make

@@ -1,0 +1,104 @@
+"""The screen_comments and eval_moderation management commands (against the seeded article)."""
+
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from .screening_helpers import DATA
+
+ROWS = [
+    {"id": "a", "username": "Wang", "text": "Trade passing 80 billion dollars is good news."},
+    {"id": "b", "username": "x", "text": "You idiot."},
+    {"id": "c", "username": "y", "text": "Cheap pills at pills.example, free shipping!"},
+    {"id": "d", "username": "z", "text": "My cat had kittens.", "label": "ignored"},
+]
+
+
+def write_jsonl(path, lines):
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def comments_file(tmp_path):
+    return write_jsonl(tmp_path / "comments.jsonl", [json.dumps(row) for row in ROWS])
+
+
+def test_screen_comments_prints_one_json_line_per_comment(db, comments_file, capsys):
+    call_command("screen_comments", str(comments_file))
+    out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [(r["id"], r["decision"]) for r in out] == [
+        ("a", "publish"),
+        ("b", "remove"),
+        ("c", "remove"),
+        ("d", "hold"),
+    ]
+    assert out[0]["reasons"] == []
+    assert {"decision", "code", "score", "spans", "detail"} == set(out[1]["reasons"][0])
+    assert out[1]["reasons"][0]["spans"] == [[4, 9]]
+
+
+def test_screen_comments_saves_nothing(db, comments_file, django_assert_max_num_queries):
+    with django_assert_max_num_queries(2):  # the article and its topics, nothing written
+        call_command("screen_comments", str(comments_file))
+
+
+def test_screen_comments_uses_the_given_article(db, make_article, make_topic, tmp_path, capsys):
+    article = make_article(
+        headline="Cat show", body="<p>Kittens and cats at the show.</p>", topics=[make_topic()]
+    )
+    path = write_jsonl(tmp_path / "c.jsonl", [json.dumps(ROWS[3])])
+    call_command("screen_comments", str(path), article=article.slug)
+    assert json.loads(capsys.readouterr().out)["decision"] == "publish"
+
+
+def test_unknown_article_is_a_command_error(db, comments_file):
+    with pytest.raises(CommandError, match="No article with slug 'nope'"):
+        call_command("screen_comments", str(comments_file), article="nope")
+
+
+def test_bad_lines_are_reported_skipped_and_fail_the_command(db, tmp_path, capsys):
+    path = write_jsonl(
+        tmp_path / "bad.jsonl",
+        [json.dumps(ROWS[0]), "{not json", "", json.dumps({"id": "n"}), json.dumps(ROWS[1])],
+    )
+    with pytest.raises(CommandError, match="2 bad lines skipped") as error:
+        call_command("screen_comments", str(path))
+    assert error.value.returncode == 1
+    captured = capsys.readouterr()
+    assert [json.loads(line)["id"] for line in captured.out.splitlines()] == ["a", "b"]
+    assert "line 2: not valid JSON" in captured.err
+    assert 'line 4: expected a JSON object with a string "text"' in captured.err
+
+
+def test_missing_file_is_a_command_error(db, tmp_path):
+    with pytest.raises(CommandError, match="Cannot read"):
+        call_command("screen_comments", str(tmp_path / "none.jsonl"))
+
+
+def test_eval_moderation_prints_the_table_and_passes(db, capsys):
+    call_command("eval_moderation", str(DATA / "labelled.jsonl"))
+    out = capsys.readouterr().out
+    assert "label" in out and "published" in out
+    for label in ("ok", "abusive", "hate", "spam", "off_topic"):
+        assert any(line.startswith(label) and "pass" in line for line in out.splitlines())
+
+
+def test_eval_moderation_fails_and_lists_misclassified(db, tmp_path, capsys):
+    rows = [{"id": "x1", "text": "You idiot.", "label": "ok"}, {**ROWS[0], "label": "ok"}]
+    path = write_jsonl(tmp_path / "l.jsonl", [json.dumps(row) for row in rows])
+    with pytest.raises(CommandError, match="targets failed"):
+        call_command("eval_moderation", str(path))
+    out = capsys.readouterr().out
+    assert "FAIL" in out
+    assert "x1 [ok -> remove] (insult:remove, off_topic:hold)" in out
+
+
+def test_eval_moderation_needs_labels_and_an_existing_file(db, tmp_path, settings):
+    path = write_jsonl(tmp_path / "nolabel.jsonl", [json.dumps(ROWS[0])])
+    with pytest.raises(CommandError, match="has no label"):
+        call_command("eval_moderation", str(path))
+    settings.BASE_DIR = tmp_path / "project"
+    with pytest.raises(CommandError, match="No labelled comments at .*dev-comments.jsonl"):
+        call_command("eval_moderation")

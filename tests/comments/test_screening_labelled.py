@@ -1,0 +1,31 @@
+"""Screening quality on the labelled comments in tests/comments/data (own set, two halves)."""
+
+import pytest
+
+from comments.screening.benchmark import run as benchmark
+from comments.screening.evaluation import LABELS, evaluate
+
+from .screening_helpers import labelled_rows, seed_context
+
+
+def test_labelled_set_is_large_varied_and_split():
+    rows = labelled_rows()
+    assert len(rows) >= 150
+    assert {row["label"] for row in rows} == set(LABELS)
+    assert {row["split"] for row in rows} == {"tune", "holdout"}
+    assert len({row["id"] for row in rows}) == len(rows)
+
+
+@pytest.mark.parametrize("split", ["tune", "holdout", None])
+def test_targets_are_met_on_the_labelled_comments(split):
+    rows = [row for row in labelled_rows() if split is None or row["split"] == split]
+    result = evaluate(rows, seed_context())
+    report = f"\n{result.table()}\n\nMisclassified:\n{result.misclassified_report()}"
+    assert result.passed, report
+
+
+def test_benchmark_reports_percentiles():
+    # Only the shape: timings are measured by `make bench`, never asserted in tests.
+    result = benchmark(n=30)
+    assert set(result) == {"n", "p50_ms", "p99_ms", "max_ms"}
+    assert 0 < result["p50_ms"] <= result["p99_ms"] <= result["max_ms"]
