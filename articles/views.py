@@ -17,8 +17,8 @@ from articles import fontsize
 from articles.forms import FontSizeForm, StoryTipForm
 from articles.models import Article, Topic
 from articles.structured_data import as_json_ld, news_article
-from comments.display import comments_context
-from portal import ratelimit
+from comments.display import COMMENT_FORM_FILLERS, comments_context, comments_scope
+from portal import pagecache, ratelimit
 
 ARTICLES_PER_PAGE = 20
 
@@ -30,8 +30,12 @@ def render_article(
     preview: bool = False,
     comment_form=None,
     status: int = 200,
+    placeholders: bool = False,
 ):
-    """The article page; the comments view re-renders it with a form that has errors."""
+    """The article page; the comments view re-renders it with a form that has errors.
+
+    With placeholders, the visitor's own values are left as placeholders for the page
+    cache to fill in (portal.pagecache)."""
     url = request.build_absolute_uri(article.get_absolute_url())
     share_text = quote(article.headline, safe="")
     share_url = quote(url, safe="")
@@ -52,7 +56,9 @@ def render_article(
         ],
         "json_ld": as_json_ld(news_article(article, url=url, site_name=settings.SITE_NAME)),
     }
-    context.update(comments_context(request, article, form=comment_form))
+    context.update(comments_context(request, article, form=comment_form, placeholders=placeholders))
+    if placeholders:
+        context["csrf_token"] = pagecache.CSRF_PLACEHOLDER
     response = render(request, "articles/article_detail.html", context, status=status)
     if preview:
         response.headers["X-Robots-Tag"] = "noindex"
@@ -66,13 +72,24 @@ def article_detail(request, year: str, month: str, day: str, slug: str):
     except ValueError:
         raise Http404("No such date") from None
     start = timezone.make_aware(datetime.datetime.combine(date, datetime.time.min))
-    article = get_object_or_404(
-        Article.objects.published().select_related("source").prefetch_related("topics"),
-        slug=slug,
-        published_at__gte=start,
-        published_at__lt=start + datetime.timedelta(days=1),
+
+    def render_page(placeholders: bool):
+        article = get_object_or_404(
+            Article.objects.published().select_related("source").prefetch_related("topics"),
+            slug=slug,
+            published_at__gte=start,
+            published_at__lt=start + datetime.timedelta(days=1),
+        )
+        response = render_article(request, article, placeholders=placeholders)
+        return response, {"article": article.pk}
+
+    return pagecache.serve(
+        request,
+        scopes=["articles", comments_scope(slug)],
+        vary=[fontsize.from_request(request).name],
+        render=render_page,
+        fillers=COMMENT_FORM_FILLERS,
     )
-    return render_article(request, article)
 
 
 @staff_member_required

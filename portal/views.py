@@ -8,17 +8,27 @@ from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
+from articles import fontsize
 from articles.models import Article
 from articles.sitemaps import news_sitemap_articles
+from portal import pagecache
 
 ARTICLES_PER_PAGE = 20
 
 
 @require_GET
 def home(request):
-    articles = Article.objects.published().select_related("source")
-    page = Paginator(articles, ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "portal/home.html", {"page": page})
+    def render_page(placeholders: bool):
+        articles = Article.objects.published().select_related("source")
+        page = Paginator(articles, ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
+        return render(request, "portal/home.html", {"page": page}), {}
+
+    return pagecache.serve(
+        request,
+        scopes=["articles"],
+        vary=[fontsize.from_request(request).name],
+        render=render_page,
+    )
 
 
 @require_GET
