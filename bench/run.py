@@ -486,9 +486,66 @@ def measure_transfer(bench: Bench) -> Section:
     )
 
 
-# Later measurements (a screening micro-benchmark, feeds...) are functions Bench -> Section
-# appended here; new URLs to load-test are new entries in SCENARIOS.
-MEASUREMENTS: tuple[Measurement, ...] = (measure_throughput, measure_transfer)
+SCREENING_SCRIPT = (
+    "import json, django; django.setup(); "
+    "from comments.screening.benchmark import run; print(json.dumps(run(2000)))"
+)
+SCREENING_P99_TARGET_MS = 10.0
+
+
+def measure_screening(bench: Bench) -> Section:
+    """Time the comment screening pipeline in its own process, one comment at a time."""
+    progress("screening 2,000 comments")
+    env = {**bench.env, "DJANGO_SETTINGS_MODULE": "portal.settings"}
+    result = subprocess.run(
+        [sys.executable, "-c", SCREENING_SCRIPT],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    if result.returncode != 0:
+        return Section(
+            key="screening",
+            title="Comment screening",
+            lines=[f"failed: {result.stderr.strip()[-500:]}"],
+            data={},
+            failed=True,
+        )
+    data = json.loads(result.stdout.strip().splitlines()[-1])
+    lines = table(
+        [
+            ("comments", "p50 ms", "p99 ms", "max ms"),
+            (
+                f"{data['n']:,}",
+                f"{data['p50_ms']:.2f}",
+                f"{data['p99_ms']:.2f}",
+                f"{data['max_ms']:.2f}",
+            ),
+        ],
+        right=(0, 1, 2, 3),
+    )
+    check = Check(
+        "screening one comment, p99",
+        f"{data['p99_ms']:.2f} ms",
+        f"< {SCREENING_P99_TARGET_MS:g} ms",
+        data["p99_ms"] < SCREENING_P99_TARGET_MS,
+    )
+    return Section(
+        key="screening",
+        title="Comment screening (comments.screening.benchmark: a mix of short, long and "
+        "adversarial comments, up to 3,000 characters)",
+        lines=lines,
+        data=data,
+        checks=[check],
+    )
+
+
+# Later measurements (feeds...) are functions Bench -> Section appended here; new URLs to
+# load-test are new entries in SCENARIOS.
+MEASUREMENTS: tuple[Measurement, ...] = (measure_throughput, measure_transfer, measure_screening)
 
 
 # --- The server -------------------------------------------------------------------------------

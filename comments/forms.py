@@ -21,8 +21,9 @@ _MARKUP = re.compile(r"[<>&\"`]|://")
 _TEXT_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 
 
-def sign_timestamp(article: Article) -> str:
-    return signing.dumps({"a": article.pk, "t": round(time.time(), 2)}, salt=TIMESTAMP_SALT)
+def sign_timestamp(article_pk: int) -> str:
+    """When the form was handed out, and for which article, signed so it cannot be forged."""
+    return signing.dumps({"a": article_pk, "t": round(time.time(), 2)}, salt=TIMESTAMP_SALT)
 
 
 def _letters(value: str) -> str:
@@ -81,8 +82,8 @@ class CommentForm(forms.Form):
         self.fields[
             "text"
         ].help_text = f"Plain text, up to {max_length:,} characters. Web addresses become links."
-        if not self.is_bound:
-            self.initial["timestamp"] = sign_timestamp(article)
+        if not self.is_bound and "timestamp" not in self.initial:
+            self.initial["timestamp"] = sign_timestamp(article.pk)
         self.helper = FormHelper()
         self.helper.form_tag = False  # templates/comments/_form.html has the <form>
         self.helper.layout = Layout(
@@ -142,7 +143,7 @@ class CommentForm(forms.Form):
     def _refresh_timestamp(self):
         # The re-rendered form gets a fresh, valid timestamp so the reader can resend.
         self.data = self.data.copy()
-        self.data["timestamp"] = sign_timestamp(self.article)
+        self.data["timestamp"] = sign_timestamp(self.article.pk)
 
     def clean(self):
         cleaned = super().clean()

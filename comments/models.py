@@ -58,6 +58,7 @@ class Comment(models.Model):
                 fields=["article", "status", "created"], name="comment_article_status_idx"
             ),
             models.Index(fields=["status", "created"], name="comment_status_created_idx"),
+            models.Index(fields=["created"], name="comment_created_idx"),
             models.Index(
                 fields=["created"],
                 condition=Q(status="held") | Q(status="published", report_count__gt=0),

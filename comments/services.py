@@ -15,8 +15,10 @@ from django.utils import timezone
 
 from articles.models import Article
 from comments import screening
+from comments.display import comments_scope
 from comments.models import Comment, Flag, ModerationDecision
 from comments.screening.django import context_for
+from portal import pagecache
 
 DUPLICATE_WINDOW = timedelta(days=1)
 
@@ -103,6 +105,8 @@ def submit_comment(
         client_key=client_key,
         content_hash=digest,
     )
+    if status == Comment.Status.PUBLISHED:
+        pagecache.bump(comments_scope(article.slug))
     return Submitted(comment, created=True)
 
 
@@ -131,6 +135,7 @@ def moderate(
             # Approved comments leave the queue; readers' reports are kept as Flags.
             locked.report_count = 0
         locked.save(update_fields=["status", "status_changed", "report_count"])
+        pagecache.bump(comments_scope(locked.article.slug))
     comment.status, comment.status_changed = locked.status, locked.status_changed
     comment.report_count = locked.report_count
     return decision

@@ -57,3 +57,8 @@ def make_topic(db):
 @pytest.fixture
 def source(db) -> Source:
     return Source.objects.get_or_create(name="Test Agency")[0]
+
+
+@pytest.fixture
+def seed_article(db) -> Article:
+    return Article.objects.get(slug="china-russia-ties-at-all-time-high")

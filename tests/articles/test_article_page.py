@@ -139,8 +139,8 @@ def test_article_page_query_count_does_not_depend_on_topics(
     client, make_article, make_topic, django_assert_num_queries, topic_count
 ):
     article = make_article(topics=[make_topic() for _ in range(topic_count)])
-    # The article with its source, its topics, and the comment count (no comments to list).
-    with django_assert_num_queries(3):
+    # The article with its source, its topics, the comment count and a page of comments.
+    with django_assert_num_queries(4):
         response = client.get(article.get_absolute_url())
     assert response.status_code == 200
     assert response.content.decode().count('class="list-inline-item"><a href="/topics/') == (

@@ -10,11 +10,6 @@ from comments.forms import TIMESTAMP_SALT
 from comments.models import Comment
 
 
-@pytest.fixture
-def seed_article(db) -> Article:
-    return Article.objects.get(slug="china-russia-ties-at-all-time-high")
-
-
 def timestamp_for(article: Article, *, age: float = 60.0) -> str:
     """A signed form timestamp as if the form had been opened `age` seconds ago."""
     return signing.dumps({"a": article.pk, "t": time.time() - age}, salt=TIMESTAMP_SALT)
