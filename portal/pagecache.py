@@ -43,6 +43,12 @@ def bump(*scopes: str) -> None:
     transaction.on_commit(bump_now)
 
 
+def versions(*scopes: str) -> dict[str, int]:
+    """The current version number of each scope (0 before its first change)."""
+    found = cache.get_many([_version_key(scope) for scope in scopes])
+    return {scope: found.get(_version_key(scope), 0) for scope in scopes}
+
+
 def is_cacheable(request: HttpRequest) -> bool:
     """Only anonymous readers' plain GETs: a signed-in editor or a pending message (a
     one-time notice) gets a freshly rendered page."""
@@ -71,12 +77,11 @@ def serve(
     if not is_cacheable(request):
         response, _ = render(False)
         return response
-    scopes = list(scopes)
-    versions = cache.get_many([_version_key(scope) for scope in scopes])
+    current = versions(*scopes)
     parts = [
         request.get_host(),
         request.get_full_path(),
-        *(str(versions.get(_version_key(scope), 0)) for scope in scopes),
+        *(str(version) for version in current.values()),
         *vary,
     ]
     key = "pagecache:page:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()

@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "articles",
     "comments",
+    "newsletter",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -259,3 +261,9 @@ COMMENT_SCREENING_CHECKS = [
         "OPTIONS": {"min_letters": 20, "max_upper": 0.7},
     },
 ]
+
+# Background tasks (Django's tasks framework) stored in the database; `manage.py db_worker`
+# runs them (make run starts one beside the web server).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+# Newsletter and e-mail.

@@ -22,4 +22,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("articles.urls")),
     path("", include("comments.urls")),
+    path("", include("newsletter.urls")),
 ]

@@ -1,0 +1,3 @@
+"""URLs of the feeds (RSS, Atom, JSON Feed)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""URLs of the e-mail newsletter: subscribe, confirm, unsubscribe, archive."""
+
+urlpatterns = []
