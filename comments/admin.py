@@ -89,6 +89,20 @@ class ReportedFilter(admin.SimpleListFilter):
         return queryset
 
 
+class RecordAdminMixin:
+    """Records, not drafts: moderators read and decide through the services; nobody edits
+    a reader's words, a decision or a report, and nothing is deleted."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class FlagInline(admin.TabularInline):
     model = Flag
     fields = ["created"]
@@ -112,7 +126,7 @@ class DecisionInline(admin.TabularInline):
         return False
 
 
-class CommentAdminBase(admin.ModelAdmin):
+class CommentAdminBase(RecordAdminMixin, admin.ModelAdmin):
     list_display = [
         "created",
         "article_headline",
@@ -148,16 +162,6 @@ class CommentAdminBase(admin.ModelAdmin):
     class Media:
         js = ["comments/admin/queue.js"]
         css = {"all": ["comments/admin/queue.css"]}
-
-    # Moderators read and decide; nobody edits a reader's words or deletes a comment.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_moderate_permission(self, request):
         return request.user.has_perm("comments.moderate_comment")
@@ -275,7 +279,7 @@ class CommentAdmin(CommentAdminBase):
 
 
 @admin.register(ModerationDecision)
-class ModerationDecisionAdmin(admin.ModelAdmin):
+class ModerationDecisionAdmin(RecordAdminMixin, admin.ModelAdmin):
     list_display = ["created", "moderator", "action", "from_status", "to_status", "comment"]
     list_filter = ["action", "to_status", "moderator"]
     search_fields = ["comment__user_name", "comment__text", "reason"]
@@ -283,12 +287,3 @@ class ModerationDecisionAdmin(admin.ModelAdmin):
     readonly_fields = ["comment", "moderator", "action", "from_status", "to_status", "reason"]
     show_full_result_count = False
     paginator = CappedCountPaginator
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

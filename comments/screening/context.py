@@ -37,6 +37,14 @@ def _common_stems() -> frozenset[str]:
     return frozenset(stem(w) for w in lexicons.words("common_words"))
 
 
+def _people_of(country: str) -> str:
+    """The people a "-stan" country is named after: "uzbekistan" -> "uzbek" ("" if none)."""
+    for suffix in ("istan", "stan"):
+        if country.endswith(suffix) and len(country) - len(suffix) >= 4:
+            return country[: -len(suffix)]
+    return ""
+
+
 @dataclass(frozen=True, eq=False)
 class ArticleContext:
     headline: str
@@ -54,6 +62,9 @@ class ArticleContext:
                 key = stem(word)
                 weight = COMMON_ARTICLE_WEIGHT if key in common else ARTICLE_WEIGHT
                 vocabulary[key] = max(vocabulary.get(key, 0.0), weight)
+                people = _people_of(word)
+                if people:  # "Uzbekistan" in the article: "Uzbeks" in a comment
+                    vocabulary[stem(people)] = ARTICLE_WEIGHT
         return cls(headline=headline, topics=topics, vocabulary=MappingProxyType(vocabulary))
 
     def weight(self, word: str) -> float:

@@ -39,7 +39,47 @@ _VIOLENT_RE = re.compile(
     r"|\bknow (?:their|its|his|her) place\b|\b(?:don t|dont|do not|doesnt) belong\b"
     r"|\bget rid of\b|\bget out of (?:our|my|this) (?:country|land)\b|\bdeserve to die\b"
     r"|\bshould (?:all )?die\b|\bshould be (?:treated|dealt with) like\b"
+    r"|\bwiped? (?:\w+ )?off the (?:map|face of the earth)\b"
 )
+# Calls to annihilate: hateful whoever the people are ("Serbs should be exterminated").
+_ELIMINATE_RE = re.compile(
+    r"\b(?:should|must|ought to|need to|needs to|deserve to|deserves to|have to|has to|to|will"
+    r"|can|could) (?:all |just |simply )?(?:be|get) (?:\w+ )?(?:exterminated|gassed|wiped out"
+    r"|eradicated|annihilated|culled|wiped off the (?:map|face of the earth)|ethnically cleansed)\b"
+    r"|\b(?:exterminate|gas|annihilate|cull|eradicate) (?:all |every |each )?(?:of )?"
+    r"(?:them|these|those|the|all)\b|\bwipe (?:them|\w+) (?:all )?(?:out|off the map)\b"
+)
+# Who "they" may be: words standing for a group of people in a dehumanising sentence.
+REFERENTS = frozenset({"they", "them", "theyre", "people", "folk", "folks", "humans"})
+DEMONSTRATIVES = frozenset({"these", "those", "such"})
+# "Calling Russians animals is disgusting": the slur is the object of a speech verb...
+_SPEECH = frozenset(
+    {
+        "call", "calls", "calling", "called", "compare", "compares", "comparing", "compared",
+        "label", "labels", "labelling", "labeling", "labelled", "labeled", "describe",
+        "describes", "describing", "described", "brand", "branding", "branded", "dub",
+        "dubbing", "dubbed", "refer", "referring", "referred",
+    }
+)  # fmt: skip
+# ...that the sentence condemns (a negation before the word undoes it).
+_CONDEMN_RE = re.compile(
+    r"(?<!not )(?<!isn t )(?<!isnt )(?<!nothing )\b(?:disgusting|racist|racism|wrong|unacceptable"
+    r"|shameful|shame|vile|bigoted|bigotry|disgraceful|disgrace|hateful|offensive|xenophobic"
+    r"|dehumanising|dehumanizing|appalling|abhorrent|sickening|gross|despicable|ugly|stupid"
+    r"|ignorant|inexcusable|not ok|not okay|not acceptable|no place|out of line|uncalled for"
+    r"|has to stop|must stop|needs to stop)\b"
+    r"|^(?:stop|don t|dont|do not|never|please stop|quit) (?:\w+ ){0,2}(?:calling|comparing|call"
+    r"|compare|labelling|labeling|describing)\b"
+)
+_DEMONYM_ENDINGS = ("ians", "ans", "anis", "ese", "is", "ks", "khs", "ites", "ers")
+# People-like nouns that "should be exterminated" makes a target ("immigrants", "migrants").
+_PEOPLE_NOUNS = frozenset(
+    {
+        "people", "folk", "folks", "humans", "immigrants", "migrants", "foreigners", "refugees",
+        "natives", "locals", "tribes", "minorities", "men", "women", "children", "kids",
+        "protesters", "supporters", "voters", "believers", "settlers", "workers", "peasants",
+    }
+)  # fmt: skip
 # Sweeping generalisations.
 _SWEEPING_RE = re.compile(
     r"\b(?:never|dont|don t|do not|cant|can t|cannot|can not|wouldnt) trust\b"
@@ -55,6 +95,50 @@ _CONSPIRACY_RE = re.compile(
     r"(?:government|governments|media|banks|banking|world|money|press|hollywood|finance"
     r"|politicians|congress|kremlin|economy|everything|elections|countries|west)\b"
 )
+
+
+# Each pattern needs one of its words in the comment: cheap tests before scanning the text.
+_VIOLENT_WORDS = frozenset(
+    {
+        "killed", "wiped", "exterminated", "eradicated", "eliminated", "gassed", "deported",
+        "expelled", "sent", "locked", "kicked", "thrown", "driven", "banned", "shot", "hanged",
+        "hung", "purged", "removed", "nuked", "bombed", "burned", "burnt", "sterilised",
+        "sterilized", "enslaved", "lynched", "kill", "exterminate", "eradicate", "wipe", "gas",
+        "nuke", "deport", "expel", "ban", "hang", "shoot", "purge", "send", "back", "lock",
+        "kick", "throw", "drive", "keep", "place", "belong", "rid", "country", "land", "die",
+        "treated", "dealt", "map", "earth",
+    }
+)  # fmt: skip
+_SWEEPING_WORDS = frozenset(
+    {
+        "trust", "trusted", "typical", "lie", "lies", "lying", "steal", "steals", "stealing",
+        "cheat", "cheats", "cheating", "single", "expect", "race",
+    }
+)  # fmt: skip
+_CONSPIRACY_WORDS = frozenset(
+    {
+        "control", "controls", "controlled", "controlling", "run", "runs", "running", "own",
+        "owns", "rule", "rules", "behind", "pull", "manipulate", "manipulates",
+    }
+)  # fmt: skip
+_ELIMINATE_WORDS = frozenset(
+    {
+        "exterminated", "gassed", "wiped", "eradicated", "annihilated", "culled", "cleansed",
+        "exterminate", "gas", "annihilate", "cull", "eradicate", "wipe",
+    }
+)  # fmt: skip
+_PATTERNS = (
+    (_VIOLENT_RE, "violent", _VIOLENT_WORDS),
+    (_SWEEPING_RE, "sweeping", _SWEEPING_WORDS),
+    (_CONSPIRACY_RE, "conspiracy", _CONSPIRACY_WORDS),
+)
+
+
+def _matches(a: Analysis, pattern: re.Pattern[str], words: frozenset[str]) -> list[tuple[int, int]]:
+    """(first, last) token positions of each match of `pattern` in the canon text."""
+    if not a.has_any(words):
+        return []
+    return [(a.token_at(m.start()), a.token_at(m.end() - 1)) for m in pattern.finditer(a.canon)]
 
 
 class HateCheck:
@@ -79,37 +163,51 @@ class HateCheck:
 
     def __call__(self, submission: Submission) -> Iterable[Finding]:
         a = analyse(submission.text)
-        groups = self._group_mentions(a)
-        if not groups:
+        if not a.tokens:
             return
-        hits: list[tuple[int, int, str]] = []  # (first token, last token, kind)
+        groups = self._group_mentions(a)
         dehumanising = self.dehumanising.positions(a)
+        hits: list[tuple[int, int, str]] = []  # (first token, last token, kind)
+        if dehumanising or not groups:
+            hits.extend(_without_group_name(a, groups, dehumanising))
+        if not groups and not hits:
+            return
         traits = self.traits.positions(a)
         for p in groups:
             hits.extend(_attributes(a, p, dehumanising, traits))
-        for pattern, kind in (
-            (_VIOLENT_RE, "violent"),
-            (_SWEEPING_RE, "sweeping"),
-            (_CONSPIRACY_RE, "conspiracy"),
-        ):
-            for m in pattern.finditer(a.canon):
-                first, last = a.token_at(m.start()), a.token_at(m.end() - 1)
+        for pattern, kind, words in _PATTERNS:
+            for first, last in _matches(a, pattern, words):
                 sentence = a.sentence[first]
                 same = any(a.sentence[g] == sentence for g in groups)
                 # "never trust them" after "Chinese people are ..." in an earlier sentence
                 after = any(a.sentence[g] < sentence for g in groups) and _PRONOUN_RE.search(
-                    a.canon, m.start(), m.end() + 20
+                    a.canon, a.canon_starts[first], a.canon_starts[last] + len(a.canons[last]) + 20
                 )
                 if same or after:
                     hits.append((first, last, kind))
         if not hits:
             return
+        # Reported or condemned speech: "Calling Russians animals is disgusting" publishes,
+        # "He called Russians animals" is held for a moderator.
+        reported = False
+        for sentence in sorted({a.sentence[first] for first, _, _ in hits}):
+            frame = _speech_frame(a, sentence, groups, hits)
+            if frame == "condemned":
+                hits = [h for h in hits if a.sentence[h[0]] != sentence]
+            elif frame == "reported":
+                reported = True
+        if not hits:
+            return
         # The offending words are the predicate's, at the end of each hit.
-        quoted = all(a.quoted[last] for _, last, _ in hits)
+        quoted = reported or all(a.quoted[last] for _, last, _ in hits)
         spans = [a.span(first, last) for first, last, _ in hits]
         spans += [a.span(g) for g in groups if any(a.sentence[g] == a.sentence[h[0]] for h in hits)]
         kinds = sorted({kind for _, _, kind in hits})
-        names = sorted({a.tokens[g].canon for g in groups})
+        names = sorted({a.tokens[g].canon for g in groups}) or ["people"]
+        if all(kind in ("dehumanised", "eliminationist") for kind in kinds):
+            # "They are animals" with no call to harm, or "Rats should be exterminated": a
+            # moderator knows who "they" are.
+            quoted = True
         yield Finding(
             Decision.HOLD if quoted else Decision.REMOVE,
             "hate",
@@ -182,4 +280,75 @@ def _attributes(
         if ok(r) and dehum(r) and ok(r - 1) and tokens[r - 1].canon in LIKE:
             hits.append((r - 1, r, "dehumanising"))
             break
+    return hits
+
+
+def _speech_frame(
+    a: Analysis, sentence: int, groups: list[int], hits: list[tuple[int, int, str]]
+) -> str | None:
+    """ "condemned" when the sentence names the hateful words as something said and condemns
+    saying them, "reported" when it only reports them, None otherwise."""
+    first, last = a.sentence_bounds(sentence)
+    targets = [g for g in groups if a.sentence[g] == sentence]
+    targets += [h[0] for h in hits if a.sentence[h[0]] == sentence]
+    start = min(targets)
+    if not any(a.tokens[q].canon in _SPEECH for q in range(max(first, start - 4), start + 1)):
+        return None
+    canon = " ".join(t.canon for t in a.tokens[first : last + 1])
+    return "condemned" if _CONDEMN_RE.search(canon) else "reported"
+
+
+def _without_group_name(
+    a: Analysis, groups: list[int], dehumanising: frozenset[int]
+) -> list[tuple[int, int, str]]:
+    """Hate that names no group from the list: "These people are cockroaches and should be
+    exterminated", "They are rats... they should all be gassed", "Serbs should be gassed"."""
+    tokens = a.tokens
+    hits: list[tuple[int, int, str]] = []
+    # Dehumanising words said of people: "these people are vermin", "they are rats", "those
+    # animals".
+    said_of_people: list[tuple[int, int]] = []
+    for p, token in enumerate(tokens if dehumanising else ()):
+        if token.canon in REFERENTS:
+            for first, last, kind in _attributes(a, p, dehumanising, frozenset()):
+                if kind == "dehumanising" and last > p:
+                    said_of_people.append((first, last))
+        elif (
+            token.canon in DEMONSTRATIVES
+            and p + 1 in dehumanising
+            and a.sentence[p + 1] == a.sentence[p]
+        ):
+            said_of_people.append((p, p + 1))
+    eliminate = _matches(a, _ELIMINATE_RE, _ELIMINATE_WORDS)
+    if not said_of_people and (groups or not eliminate):
+        return hits
+    violent = eliminate + _matches(a, _VIOLENT_RE, _VIOLENT_WORDS)
+    if said_of_people:
+        if violent:
+            hits.extend((first, last, "dehumanising") for first, last in said_of_people)
+            hits.extend((first, last, "violent") for first, last in violent)
+        else:
+            hits.extend((first, last, "dehumanised") for first, last in said_of_people)
+    if groups:
+        return hits
+    # "Serbs should be exterminated", "immigrants must be gassed": a call to annihilate people.
+    for first, last in eliminate:
+        sentence = a.sentence[first]
+        for q in range(first - 1, max(-1, first - 6), -1):
+            if a.sentence[q] != sentence:
+                break
+            word = tokens[q].canon
+            if word in _PEOPLE_NOUNS or word in REFERENTS:
+                hits.append((q, last, "violent"))
+                break
+            if word.endswith("s") and len(word) > 3 and word.isalpha():
+                # A capitalised plural inside a sentence is a people ("the Serbs"); at its
+                # start it may be anything ("Mosquitoes should be exterminated"): hold.
+                capital = a.text[tokens[q].start : tokens[q].start + 1].isupper()
+                inside = q > 0 and a.sentence[q - 1] == sentence
+                if capital and (inside or word.endswith(_DEMONYM_ENDINGS)):
+                    hits.append((q, last, "violent"))
+                elif q == first - 1:
+                    hits.append((q, last, "eliminationist"))
+                break
     return hits

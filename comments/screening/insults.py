@@ -39,6 +39,15 @@ _THREAT_RE = re.compile(
     r"|\b(?:kill|shoot|stab|strangle|murder|beat up) (?:you|u|him|her)\b"
 )
 
+# A threat needs one of these words: no need to run the pattern over a text without them.
+_THREAT_WORDS = frozenset(
+    {
+        "hope", "shot", "hanged", "hung", "killed", "executed", "strung", "lynched", "beaten",
+        "murdered", "gassed", "burned", "burnt", "tortured", "kill", "shoot", "stab",
+        "strangle", "murder", "beat",
+    }
+)  # fmt: skip
+
 
 class InsultCheck:
     """Directed insults and threats remove; a strong insult or profanity alone holds.
@@ -72,6 +81,17 @@ class InsultCheck:
             return
         phrases = self.directed.find(a)
         covered = {p for m in phrases for p in range(m.first, m.last + 1)}
+        reported = [m for m in phrases if _reported(a, m.first)]
+        if reported:
+            # "Critics were told to shut up": someone else's words, aimed at no reader.
+            phrases = [m for m in phrases if m not in reported]
+            yield Finding(
+                Decision.PUBLISH,
+                "insult",
+                0.2,
+                merge_spans(m.span for m in reported),
+                ", ".join(sorted({m.term for m in reported})) + " (reported speech)",
+            )
         if phrases:
             quoted = all(a.quoted[m.first] for m in phrases)
             yield Finding(
@@ -81,7 +101,9 @@ class InsultCheck:
                 merge_spans(m.span for m in phrases),
                 ", ".join(sorted({m.term for m in phrases})),
             )
-        threats = [m.span() for m in _THREAT_RE.finditer(a.canon)]
+        threats = (
+            [m.span() for m in _THREAT_RE.finditer(a.canon)] if a.has_any(_THREAT_WORDS) else []
+        )
         if threats:
             yield Finding(
                 Decision.REMOVE,
@@ -156,7 +178,7 @@ class InsultCheck:
         """Whether the insult at token `p` is aimed at a person (the reader, the author...)."""
         tokens = a.tokens
         sentence = a.sentence[p]
-        canon = [t.canon for t in tokens]
+        canon = a.canons
 
         def in_sentence(q: int) -> bool:
             return 0 <= q < len(tokens) and a.sentence[q] == sentence
@@ -199,6 +221,35 @@ class InsultCheck:
             if all(w in FILLER or w in SECOND_PERSON or w in _VOCATIVE for w in rest):
                 return True
         return False
+
+
+# "were told to shut up", "ordered the crowd to go away": a command reported, not given.
+_REPORTING = frozenset(
+    {
+        "told", "tell", "tells", "telling", "ordered", "order", "orders", "ordering", "asked",
+        "asking", "urged", "urging", "warned", "instructed", "forced", "made",
+    }
+)  # fmt: skip
+_PASSIVE = frozenset({"was", "were", "been", "being", "be", "is", "are", "get", "got", "gets"})
+
+
+def _reported(a: Analysis, first: int) -> bool:
+    """Whether the phrase starting at token `first` is the object of a reporting verb:
+    "were told to shut up", "ordered protesters to go away" (but not "I told you to shut up")."""
+    tokens = a.tokens
+    if first < 2 or tokens[first - 1].canon != "to" or a.sentence[first - 2] != a.sentence[first]:
+        return False
+    for verb in range(first - 2, max(-1, first - 6), -1):
+        if a.sentence[verb] != a.sentence[first]:
+            return False
+        if tokens[verb].canon in _REPORTING:
+            between = {t.canon for t in tokens[verb + 1 : first - 1]}
+            if between & SECOND_PERSON or between & {"me", "us"}:
+                return False
+            if between:
+                return True  # "told critics to shut up"
+            return verb > 0 and tokens[verb - 1].canon in _PASSIVE  # "were told to shut up"
+    return False
 
 
 _VOCATIVE = frozenset({"all", "of", "you", "here", "everyone", "again", "hey", "oi", "go", "away"})

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import NamedTuple
 
 # Letters from other scripts that readers see as Latin ones (the usual evasions).
@@ -51,6 +51,7 @@ _QUOTE_RE = re.compile(r"""(?<!\w)['‘"“«]([^'’"”»\n]{1,160})['’"”�
 _MAX_VARIANTS = 16
 _MAX_WORD = 32
 _NO_UNDERSCORE = re.compile(r"[^_]+")
+_NOT_ALNUM_RE = re.compile(r"[\W_]+")
 
 
 _WATCHED_LISTS = (
@@ -71,9 +72,15 @@ def _shipped_watched() -> frozenset[str]:
     return frozenset(found)
 
 
-def watched_words() -> frozenset[str] | set[str]:
+@lru_cache(maxsize=1)
+def watched_words() -> frozenset[str]:
     """Words that spelled-out letters ("f u c k") are joined into when they form one."""
-    return _shipped_watched() | _extra_watched if _extra_watched else _shipped_watched()
+    return _shipped_watched() | frozenset(_extra_watched)
+
+
+@lru_cache(maxsize=1)
+def _longest_watched() -> int:
+    return max(map(len, watched_words()), default=0)
 
 
 def watch(words: Iterable[str]) -> None:
@@ -81,6 +88,8 @@ def watch(words: Iterable[str]) -> None:
     new = set(words) - watched_words()
     if new:
         _extra_watched.update(new)
+        watched_words.cache_clear()
+        _longest_watched.cache_clear()
         analyse.cache_clear()
 
 
@@ -103,6 +112,14 @@ def fold(text: str) -> tuple[str, list[int] | None]:
     """Folded text and, for each folded character, its index in `text` (None: identical)."""
     if text.isascii():
         return text.lower(), None
+    table: dict[str, str] = {}
+    one_for_one = True
+    for char in set(text):
+        folded = char.lower() if char.isascii() else fold_char(char)
+        table[char] = folded
+        one_for_one = one_for_one and len(folded) == 1
+    if one_for_one:  # every character folds to one: offsets are unchanged
+        return "".join(map(table.__getitem__, text)), None
     out: list[str] = []
     index: list[int] = []
     for m in _ASCII_RUN_RE.finditer(text):
@@ -111,7 +128,7 @@ def fold(text: str) -> tuple[str, list[int] | None]:
             out.append(piece.lower())
             index.extend(range(m.start(), m.end()))
         else:
-            folded = fold_char(piece)
+            folded = table[piece]
             if folded:
                 out.append(folded)
                 index.extend([m.start()] * len(folded))
@@ -176,9 +193,11 @@ def _unmask(form: str) -> tuple[str, ...]:
         if form.endswith(suffix) and len(form) > len(suffix) + 1:
             candidates.append((form[: -len(suffix)], suffix))
     for pattern_text, suffix in candidates:
-        pattern = re.compile(re.escape(pattern_text).replace(r"\*", "[a-z]"))
         for word in MASKABLE:
-            if len(word) == len(pattern_text) and pattern.fullmatch(word):
+            if len(word) == len(pattern_text) and all(
+                p == w or (p == _MASK and "a" <= w <= "z")
+                for p, w in zip(pattern_text, word, strict=True)
+            ):
                 found.append(word + suffix)
                 break
     return tuple(found)
@@ -208,6 +227,25 @@ class Analysis:
     quoted: tuple[bool, ...]  # token sits inside quotation marks
     canon: str  # " ".join of canon forms, "." between sentences and "," between clauses
     canon_starts: tuple[int, ...]  # offset of each token's canon form in `canon`
+
+    @cached_property
+    def canons(self) -> tuple[str, ...]:
+        """The canon form of each token."""
+        return tuple(token.canon for token in self.tokens)
+
+    def has_any(self, words: Iterable[str]) -> bool:
+        """Whether any of `words` is a reading of some token (a cheap test before a regex)."""
+        exact = self.exact
+        return any(word in exact for word in words)
+
+    def sentence_bounds(self, sentence: int) -> tuple[int, int]:
+        """First and last token positions of sentence number `sentence`."""
+        import bisect
+
+        return (
+            bisect.bisect_left(self.sentence, sentence),
+            bisect.bisect_right(self.sentence, sentence) - 1,
+        )
 
     def span(self, first: int, last: int | None = None) -> tuple[int, int]:
         last = first if last is None else last
@@ -252,10 +290,10 @@ def _read(raw: str) -> tuple[str, str, str, frozenset[str], frozenset[str]] | No
     for apostrophe in ("'s", "’s"):
         if base.endswith(apostrophe):
             base = base[:-2]
-    word = "".join(c for c in base.replace("'", "").replace("’", "") if c.isalnum())
+    word = _NOT_ALNUM_RE.sub("", base.replace("'", "").replace("’", ""))
     forms: list[str] = [word] if word else []
     if flat != word and base == raw:
-        forms.append("".join(c for c in flat if c.isalnum()))
+        forms.append(_NOT_ALNUM_RE.sub("", flat))
     if len(flat) > _MAX_WORD:  # no word is this long: do not try readings of a letter soup
         return raw, word, word, frozenset({word}), frozenset({word})
     leet = _LEET_INSIDE_RE.search(flat) is not None and not _ORDINAL_RE.fullmatch(flat)
@@ -288,43 +326,61 @@ _KNOWN_DOUBLES = frozenset({"ass", "hell", "kill", "too", "good", "all", "see", 
 
 def _join_split_letters(tokens: list[Token], text: str) -> list[Token]:
     """Replace runs of 3+ single characters ("f u c k", "i.d.i.o.t") with one joined token."""
+    n = len(tokens)
+    raws = [token[2] for token in tokens]
+    # link[j]: tokens j and j + 1 are single characters with a gap that may split a word.
+    link = [False] * n
+    kind = [""] * n
+    for j in range(n - 1):
+        if len(raws[j]) == 1 and len(raws[j + 1]) == 1:
+            gap = text[tokens[j][1] : tokens[j + 1][0]]
+            if _SPLIT_GAP_RE.fullmatch(gap):
+                link[j] = True
+                kind[j] = _gap_kind(gap)
     out: list[Token] = []
+    watched = watched_words()
+    # No run longer than the longest watched word (and "a"/"i" before it) can join: stopping
+    # there keeps a long run of single letters from being rescanned from each of its letters.
+    longest = _longest_watched() + 2
     i = 0
-    while i < len(tokens):
-        if len(tokens[i].raw) != 1:
+    while i < n:
+        if len(raws[i]) != 1:
             out.append(tokens[i])
             i += 1
             continue
         j = i
-        while (
-            j + 1 < len(tokens)
-            and len(tokens[j].raw) == 1
-            and len(tokens[j + 1].raw) == 1
-            and _SPLIT_GAP_RE.fullmatch(text[tokens[j].end : tokens[j + 1].start])
-        ):
+        while j + 1 < n and j - i < longest and link[j]:
             j += 1
-        run = tokens[i : j + 1]
+        first, last = i, j  # the run is tokens[first : last + 1]
         # Cut where the kind of gap changes: "a m.o.r.o.n" is "a" and "moron".
-        kinds = [_gap_kind(text[a.end : b.start]) for a, b in zip(run, run[1:], strict=False)]
+        kinds = kind[first:last]
         cut = next((k for k in range(1, len(kinds)) if kinds[k] != kinds[k - 1]), None)
-        if cut is not None and cut == 1 and len(run) - 1 >= 3:
-            out.append(run[0])
-            run = run[1:]
+        if cut is not None and cut == 1 and last - first >= 3:
+            out.append(tokens[first])
+            first += 1
             i += 1
         elif cut is not None:
-            run = run[: cut + 1]
-        if len(run) >= 4 and run[0].raw in ("a", "i"):
-            rest = _make_token("".join(t.raw for t in run[1:]), run[1].start, run[-1].end, True)
+            last = first + cut
+        size = last - first + 1
+        if size >= 4 and raws[first] in ("a", "i"):
+            rest = _make_token(
+                "".join(raws[first + 1 : last + 1]),
+                tokens[first + 1][0],
+                tokens[last][1],
+                True,
+            )
             if rest is not None and rest.keys & _MASKABLE_SET:  # "a f u c k" is "a" and "fuck"
-                out.extend([run[0], rest])
-                i += len(run)
+                out.extend([tokens[first], rest])
+                i += size
                 continue
-        if len(run) >= 3 and sum(t.raw.isalpha() for t in run) >= 2:
-            joined = _make_token("".join(t.raw for t in run), run[0].start, run[-1].end, True)
+        if size >= 3 and sum(r.isalpha() for r in raws[first : last + 1]) >= 2:
+            joined = _make_token(
+                "".join(raws[first : last + 1]), tokens[first][0], tokens[last][1], True
+            )
             # Only join into a word some list watches for: "u r a" stays "you are a".
-            if joined is not None and joined.keys & watched_words():
+            if joined is not None and not joined.keys.isdisjoint(watched):
                 out.append(joined)
-                i += len(run)
+                i += size
                 continue
         out.append(tokens[i])
         i += 1
@@ -335,81 +391,161 @@ def _gap_kind(gap: str) -> str:
     return gap.replace(" ", "")[:1] or " "
 
 
+_new_token = tuple.__new__
+_CLAUSE_GAP_RE = re.compile(r"[,()—]| - ")
+
+
+# raw token -> (offset of the word in it, its length, the rest of its Token) or None: the
+# same words come back in every comment, so each is read once (bounded, then started again).
+_PIECES: dict[str, tuple[int, int, tuple] | None] = {}
+_MAX_PIECES = 50_000
+
+
+def _piece(raw: str) -> tuple[int, int, tuple] | None:
+    reading = _read(raw)
+    if reading is None:
+        info = None
+    else:
+        trimmed = reading[0]
+        info = (raw.index(trimmed) if trimmed != raw else 0, len(trimmed), (*reading, False))
+    if len(_PIECES) >= _MAX_PIECES:
+        _PIECES.clear()
+    _PIECES[raw] = info
+    return info
+
+
+def _tokenise(text: str) -> list[Token]:
+    folded, index_map = fold(text)
+    tokens: list[Token] = []
+    append = tokens.append
+    pieces_get = _PIECES.get
+    missing = _PIECES  # "raw in missing" tells a cached None from an unknown word
+    for match in _TOKEN_RE.finditer(folded):
+        raw = match.group()
+        if "_" in raw:
+            pieces = [(m.group(), match.start() + m.start()) for m in _NO_UNDERSCORE.finditer(raw)]
+        else:
+            info = pieces_get(raw)
+            if info is None:
+                if raw in missing:
+                    continue
+                info = _piece(raw)
+                if info is None:
+                    continue
+            start = match.start() + info[0]
+            end = start + info[1]
+            if index_map is not None:
+                start, end = index_map[start], index_map[end - 1] + 1
+            append(_new_token(Token, (start, end, *info[2])))
+            continue
+        for piece, offset in pieces:
+            info = _piece(piece)
+            if info is None:
+                continue
+            start = offset + info[0]
+            end = start + info[1]
+            if index_map is not None:
+                start, end = index_map[start], index_map[end - 1] + 1
+            append(_new_token(Token, (start, end, *info[2])))
+    return tokens
+
+
+def _has_split_letters(tokens: list[Token]) -> bool:
+    """Whether two one-character tokens follow each other (the only case joining handles)."""
+    previous = False
+    for token in tokens:
+        single = len(token[2]) == 1
+        if single and previous:
+            return True
+        previous = single
+    return False
+
+
 @lru_cache(maxsize=512)
 def analyse(text: str) -> Analysis:
     """Tokenise and normalise `text` once; every check reads the same (cached) analysis."""
-    folded, index_map = fold(text)
-    tokens: list[Token] = []
-    for match in _TOKEN_RE.finditer(folded):
-        whole = match.group()
-        pieces = [(whole, match.start())]
-        if "_" in whole:
-            pieces = [
-                (m.group(), match.start() + m.start()) for m in _NO_UNDERSCORE.finditer(whole)
-            ]
-        for raw, offset in pieces:
-            reading = _read(raw)
-            if reading is None:
-                continue
-            trimmed = reading[0]
-            if trimmed != raw:
-                offset += raw.index(trimmed)
-            start, end = offset, offset + len(trimmed)
-            if index_map is not None:
-                start, end = index_map[start], index_map[end - 1] + 1
-            tokens.append(Token(start, end, *reading))
-    tokens = _join_split_letters(tokens, text)
+    tokens = _tokenise(text)
+    if _has_split_letters(tokens):
+        tokens = _join_split_letters(tokens, text)
 
+    # Index every distinct reading once: long comments repeat most of their words.
+    by_reading: dict[tuple[frozenset[str], frozenset[str]], list[int]] = {}
+    for position, token in enumerate(tokens):
+        key = (token[5], token[6])
+        found = by_reading.get(key)
+        if found is None:
+            by_reading[key] = [position]
+        else:
+            found.append(position)
     index: dict[str, list[int]] = {}
     exact: dict[str, list[int]] = {}
-    for position, token in enumerate(tokens):
-        for key in token.keys:
-            index.setdefault(key, []).append(position)
-        for form in token.forms:
-            exact.setdefault(form, []).append(position)
+    merged: set[str] = set()
+    for (forms, keys), positions in by_reading.items():
+        for table, words, prefix in ((index, keys, "k"), (exact, forms, "e")):
+            for word in words:
+                found = table.get(word)
+                if found is None:
+                    table[word] = positions
+                else:
+                    table[word] = found + positions
+                    merged.add(prefix + word)
 
     quoted_ranges = [m.span(1) for m in _QUOTE_RE.finditer(text)]
     sentence: list[int] = []
     clause: list[int] = []
-    quoted: list[bool] = []
     canon_parts: list[str] = []
     canon_starts: list[int] = []
     offset = 0
     s = c = 0
-    previous_end = 0
-    for position, token in enumerate(tokens):
-        if position:
-            gap = text[previous_end : token.start]
-            separator = " "
-            if gap == " ":
-                pass
-            elif _SENTENCE_GAP_RE.search(gap):
-                s += 1
-                c += 1
-                separator = " . "
-            elif "," in gap or "(" in gap or ")" in gap or "—" in gap or " - " in gap:
-                c += 1
-                separator = " , "
-            canon_parts.append(separator)
-            offset += len(separator)
+    previous_end = -1
+    sentence_gap = _SENTENCE_GAP_RE.search
+    clause_gap = _CLAUSE_GAP_RE.search
+    gaps: dict[str, int] = {}  # gap -> 2 (between sentences), 1 (clauses) or 0
+    for token in tokens:
+        start = token[0]
+        if previous_end >= 0:
+            if start == previous_end + 1 and text[previous_end] == " ":
+                canon_parts.append(" ")
+                offset += 1
+            else:
+                gap = text[previous_end:start]
+                kind = gaps.get(gap)
+                if kind is None:
+                    kind = 2 if sentence_gap(gap) else 1 if clause_gap(gap) else 0
+                    gaps[gap] = kind
+                if kind == 2:
+                    s += 1
+                    c += 1
+                    canon_parts.append(" . ")
+                    offset += 3
+                elif kind == 1:
+                    c += 1
+                    canon_parts.append(" , ")
+                    offset += 3
+                else:
+                    canon_parts.append(" ")
+                    offset += 1
         canon_starts.append(offset)
-        canon_parts.append(token.canon)
-        offset += len(token.canon)
+        canon = token[4]
+        canon_parts.append(canon)
+        offset += len(canon)
         sentence.append(s)
         clause.append(c)
-        quoted.append(
-            bool(quoted_ranges)
-            and any(a <= token.start and token.end <= b for a, b in quoted_ranges)
+        previous_end = token[1]
+    if quoted_ranges:
+        quoted = tuple(
+            any(a <= token[0] and token[1] <= b for a, b in quoted_ranges) for token in tokens
         )
-        previous_end = token.end
+    else:
+        quoted = (False,) * len(tokens)
     return Analysis(
         text=text,
         tokens=tuple(tokens),
-        index={k: tuple(v) for k, v in index.items()},
-        exact={k: tuple(v) for k, v in exact.items()},
+        index={k: tuple(sorted(v) if "k" + k in merged else v) for k, v in index.items()},
+        exact={k: tuple(sorted(v) if "e" + k in merged else v) for k, v in exact.items()},
         sentence=tuple(sentence),
         clause=tuple(clause),
-        quoted=tuple(quoted),
+        quoted=quoted,
         canon="".join(canon_parts),
         canon_starts=tuple(canon_starts),
     )

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import string
 from collections.abc import Iterable
 
 from .base import Decision, Finding, Submission
+
+_UPPER = tuple(string.ascii_uppercase)
+_LOWER = tuple(string.ascii_lowercase)
 
 
 class ShoutingCheck:
@@ -17,8 +21,12 @@ class ShoutingCheck:
 
     def __call__(self, submission: Submission) -> Iterable[Finding]:
         text = submission.text
-        upper = sum(map(str.isupper, text))
-        cased = upper + sum(map(str.islower, text))
+        if text.isascii():
+            upper = sum(map(text.count, _UPPER))
+            cased = upper + sum(map(text.count, _LOWER))
+        else:
+            upper = sum(map(str.isupper, text))
+            cased = upper + sum(map(str.islower, text))
         if cased >= self.min_letters and upper / cased >= self.max_upper:
             yield Finding(
                 Decision.HOLD,

@@ -34,16 +34,45 @@ _PERCENT_RE = re.compile(
 )
 
 
+# A domain ends in ".tld": find those first, then only look for whole domains around them.
+_TLD_RE = re.compile(rf"\.(?:{TLDS})\b", re.IGNORECASE)
+_DOMAIN_REACH = 260  # the longest name a domain match may start before its ".tld"
+_PHONE_HINT_RE = re.compile(r"\d[ .()-]{0,2}\d[ .()-]{0,2}\d")
+
+
+def _emails(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in _EMAIL_RE.finditer(text)] if "@" in text else []
+
+
+def _domains(text: str) -> list[tuple[int, int]]:
+    found: dict[tuple[int, int], None] = {}
+    scanned = 0
+    for hint in _TLD_RE.finditer(text):
+        if hint.end() <= scanned:
+            continue
+        start = max(scanned, hint.start() - _DOMAIN_REACH)
+        stop = text.find(" ", hint.end())
+        stop = len(text) if stop < 0 else stop
+        for m in _DOMAIN_RE.finditer(text, start, stop):
+            found[m.span()] = None
+        scanned = stop
+    return list(found)
+
+
 def find_links(text: str) -> list[tuple[int, int]]:
-    spans = [m.span() for m in _URL_RE.finditer(text)]
-    spans += [m.span() for m in _DOMAIN_RE.finditer(text) if not _inside(m.span(), spans)]
-    emails = [m.span() for m in _EMAIL_RE.finditer(text)]
+    lowered = text.lower()
+    spans = []
+    if "://" in text or "www." in lowered:
+        spans = [m.span() for m in _URL_RE.finditer(text)]
+    spans += [span for span in _domains(text) if not _inside(span, spans)]
+    emails = _emails(text) if spans else []
     return [s for s in spans if not _inside(s, emails)]
 
 
 def find_contacts(text: str) -> list[tuple[int, int]]:
-    spans = [m.span() for m in _EMAIL_RE.finditer(text)]
-    for m in _PHONE_RE.finditer(text):
+    spans = _emails(text)
+    phones = _PHONE_RE.finditer(text) if _PHONE_HINT_RE.search(text) else ()
+    for m in phones:
         groups = re.findall(r"\d+", m.group())
         if all(_YEAR_RE.fullmatch(g) for g in groups):
             continue  # "1969 1991 2001" is a list of years
@@ -90,7 +119,9 @@ class SpamCheck:
         links = find_links(text)
         contacts = find_contacts(text)
         contact_words = self.contact_phrases.find(a)
-        handles = [m.span() for m in _HANDLE_RE.finditer(text)] if contact_words else []
+        handles = (
+            [m.span() for m in _HANDLE_RE.finditer(text)] if contact_words and "@" in text else []
+        )
         contacts += [m.span for m in contact_words] + handles
 
         weight = 0
@@ -110,8 +141,10 @@ class SpamCheck:
                 weight += 1
                 spans.append(m.span)
                 terms.append(m.term)
-        for pattern, value in ((_EARN_RE, 2), (_PERCENT_RE, 2), (_MONEY_RE, 1)):
-            for m in pattern.finditer(text):
+        money = "$" in text or "€" in text or "£" in text
+        patterns = ((_EARN_RE, 2, money), (_PERCENT_RE, 2, "%" in text), (_MONEY_RE, 1, money))
+        for pattern, value, possible in patterns:
+            for m in pattern.finditer(text) if possible else ():
                 if not _inside(m.span(), spans):
                     weight += value
                     spans.append(m.span())

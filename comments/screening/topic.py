@@ -3,20 +3,75 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 from . import lexicons
 from .base import Decision, Finding, Submission, merge_spans
-from .normalize import analyse
-from .words import content_words, is_laughter, stem
+from .context import COMMON_ARTICLE_WEIGHT, ArticleContext
+from .normalize import Analysis, analyse
+from .words import content_words, is_laughter, stem, stopwords
+
+# A name right after one of these is where something happens ("a plumber in Shanghai"): it
+# says little about what the comment is about, so it weighs no more than an everyday word.
+LOCATIVE = frozenset({"in", "at", "near", "around", "from"})
+# Reactions longer than this many words are judged on their relevance like any comment.
+MAX_REACTION_TOKENS = 16
+
+
+@lru_cache(maxsize=1)
+def _reaction_vocabulary() -> tuple[frozenset[str], frozenset[tuple[str, str]], frozenset[str]]:
+    anchors = lexicons.words("reaction_anchors")
+    phrases = frozenset(
+        tuple(line.split()) for line in lexicons.terms("reaction_phrases") if len(line.split()) == 2
+    )
+    allowed = lexicons.words("reaction_words") | lexicons.words("filler") | stopwords()
+    return anchors, phrases, allowed
+
+
+def _is_name(a: Analysis, p: int) -> bool:
+    """A capitalised word that does not just start a sentence ("I agree with Paul")."""
+    token = a.tokens[p]
+    first = a.text[token.start : token.start + 1]
+    if not first.isupper() or len(token.word) < 2:
+        return False
+    starts_sentence = p == 0 or a.sentence[p - 1] != a.sentence[p]
+    return not starts_sentence or (p + 1 < len(a.tokens) and a.clause[p + 1] != a.clause[p])
+
+
+def is_reaction(a: Analysis, article: ArticleContext) -> bool:
+    """Whether `a` is a short reaction: praise, agreement, thanks or disagreement with the
+    article or another reader, made only of reaction words, names and the article's words."""
+    tokens = a.tokens
+    if not tokens or len(tokens) > MAX_REACTION_TOKENS:
+        return False
+    anchors, phrases, allowed = _reaction_vocabulary()
+    canon = [t.canon for t in tokens]
+    anchored = False
+    for p, word in enumerate(canon):
+        if word in anchors or (
+            p + 1 < len(canon)
+            and (word, canon[p + 1]) in phrases
+            and a.sentence[p] == a.sentence[p + 1]
+        ):
+            anchored = True
+            continue
+        if p and (canon[p - 1], word) in phrases:
+            continue
+        if word in allowed or word.isdigit() or _is_name(a, p):
+            continue
+        if not word.isalpha() or article.vocabulary.get(stem(word), 0.0) == 0.0:
+            return False
+    return anchored
 
 
 class TopicCheck:
     """Holds a comment whose words share too little with the article (never removes).
 
     Each content word adds its weight in the article's vocabulary (1 for a word of the article,
-    less for everyday or general news words). OPTIONS: min_relevance (total weight a comment
-    needs; default 1.0), min_density (weight per content word for long comments; 0.08),
-    long_comment (content words from which density counts; 15).
+    less for everyday or general news words, and for a name only saying where: "in Shanghai").
+    A short reaction ("Great article!", "Agreed.", "Well said") is on topic. OPTIONS:
+    min_relevance (total weight a comment needs; default 1.0), min_density (weight per content
+    word for long comments; 0.08), long_comment (content words from which density counts; 15).
     """
 
     def __init__(
@@ -31,9 +86,12 @@ class TopicCheck:
         if article is None:
             return
         a = analyse(submission.text)
-        latin = sum(1 for t in a.tokens if t.word.isascii())
-        if a.tokens and latin < len(a.tokens) / 2:
-            return  # another script: the language check decides
+        if not a.text.isascii():
+            latin = sum(1 for t in a.tokens if t.word.isascii())
+            if a.tokens and latin < len(a.tokens) / 2:
+                return  # another script: the language check decides
+        if is_reaction(a, article):
+            return
         filler = lexicons.words("filler")
         words = content_words(a)
         substance = [
@@ -45,16 +103,16 @@ class TopicCheck:
             return
         relevance = 0.0
         seen: set[str] = set()
-        matched: list[int] = []
+        vocabulary = article.vocabulary
         for p, word in substance:
             key = stem(word)
             if key in seen:
                 continue
             seen.add(key)
-            weight = article.vocabulary.get(key, 0.0)
-            if weight:
-                relevance += weight
-                matched.append(p)
+            weight = vocabulary.get(key, 0.0)
+            if weight > COMMON_ARTICLE_WEIGHT and _only_a_place(a, p):
+                weight = COMMON_ARTICLE_WEIGHT
+            relevance += weight
         density = relevance / len(seen)
         if relevance >= self.min_relevance and (
             len(seen) < self.long_comment or density >= self.min_density
@@ -68,3 +126,10 @@ class TopicCheck:
             (),
             f"relevance {relevance:.1f} over {len(seen)} words",
         )
+
+
+def _only_a_place(a: Analysis, p: int) -> bool:
+    """A capitalised name right after "in", "at", "from"...: where, not what."""
+    if p == 0 or a.tokens[p - 1].canon not in LOCATIVE or a.clause[p - 1] != a.clause[p]:
+        return False
+    return a.text[a.tokens[p].start : a.tokens[p].start + 1].isupper()

@@ -40,8 +40,8 @@ def content_words(analysis: Analysis) -> list[tuple[int, str]]:
     stop = stopwords()
     found = []
     for position, token in enumerate(analysis.tokens):
-        word = token.canon if token.canon.isalpha() else token.word
-        if len(word) < 2 or not word.isalpha() or not word.isascii() or word in stop:
+        word = token[4] if token[4].isalpha() else token[3]  # canon, else the word
+        if word in stop or len(word) < 2 or not word.isalpha() or not word.isascii():
             continue
         found.append((position, word))
     return found
