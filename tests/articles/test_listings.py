@@ -41,9 +41,14 @@ def test_topic_page_lists_its_articles_only(client, make_article, make_topic):
     assert mine.headline in html and other.headline not in html
 
 
-def test_seed_topics_have_pages(client):
+def test_seed_topics_have_pages_with_their_feeds(client):
     response = client.get(Topic.objects.get(slug="sco").get_absolute_url())
-    assert "China-Russia ties at all-time high" in response.content.decode()
+    html = response.content.decode()
+    assert "China-Russia ties at all-time high" in html
+    assert (
+        'type="application/rss+xml" title="Dispatch: SCO (RSS)" href="/topics/sco/feeds/rss/"'
+        in html
+    )
 
 
 def test_unknown_topic_is_404(client):

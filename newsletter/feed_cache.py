@@ -1,0 +1,148 @@
+"""Feeds served from the cache between changes, with ETag and Last-Modified validators.
+
+A feed is built once per change: the cache key holds the page-cache version numbers of
+the scopes it depends on (see portal.pagecache), so an edit or a new comment makes a new
+key at once. The validators are kept apart from the body, so a 304 answer costs two small
+cache reads and no query. The timeout is a safety net that also lets a scheduled article
+appear.
+"""
+
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import wraps
+
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.http import http_date
+from django.views.decorators.http import condition, require_safe
+
+from portal import pagecache
+
+TIMEOUT = 300
+
+# What a browser gets instead of the feed's own type, so that it shows the feed through
+# its stylesheet (or as a document) instead of offering a download. Feed readers and the
+# validator ask for feed types (or anything) and get the feed's own type.
+BROWSER_TYPE = {
+    "application/rss+xml": "application/xml",
+    "application/atom+xml": "application/xml",
+    "application/feed+json": "application/json",
+}
+
+
+@dataclass(frozen=True)
+class Built:
+    """A feed as bytes, its media type and when what it shows last changed."""
+
+    body: bytes
+    media_type: str
+    last_modified: datetime
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    key: str
+    etag: str  # of the bytes, so it also changes when the cache entry expires into news
+    last_modified: datetime
+    media_type: str
+    body: bytes | None = None  # only when built during this request
+
+
+def _cache_key(request: HttpRequest, scopes: Sequence[str]) -> str:
+    current = pagecache.versions(*scopes)
+    parts = [
+        request.scheme,
+        request.get_host(),
+        request.path,  # no query string: the same feed whatever a reader appends
+        *(f"{scope}={version}" for scope, version in current.items()),
+    ]
+    return "feeds:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def _build_and_store(key: str, build: Callable[[], Built]) -> Snapshot:
+    built = build()
+    etag = hashlib.sha256(built.body).hexdigest()[:32]
+    meta = {"etag": etag, "last_modified": built.last_modified, "media_type": built.media_type}
+    cache.set_many({key + ":meta": meta, key + ":body": (etag, built.body)}, TIMEOUT)
+    return Snapshot(key, etag, built.last_modified, built.media_type, built.body)
+
+
+def _snapshot(request: HttpRequest, scopes, build, kwargs) -> Snapshot:
+    # The validators and the view itself all need it: work it out once per request.
+    snapshot = getattr(request, "_feed_snapshot", None)
+    if snapshot is None:
+        key = _cache_key(request, list(scopes(**kwargs)))
+        meta = cache.get(key + ":meta")
+        if meta is None:
+            snapshot = _build_and_store(key, lambda: build(request, **kwargs))
+        else:
+            snapshot = Snapshot(key, meta["etag"], meta["last_modified"], meta["media_type"])
+        request._feed_snapshot = snapshot
+    return snapshot
+
+
+def _for_browser(request: HttpRequest, media_type: str) -> bool:
+    """A browser navigating to the feed prefers HTML to the feed's type; a feed reader
+    (or `Accept: */*`, or no Accept header) gets the feed type."""
+    if "text/html" not in request.headers.get("Accept", ""):
+        return False  # the common case for feed readers, without parsing the header
+    return request.get_preferred_type([media_type, "text/html"]) == "text/html"
+
+
+def _representation(request: HttpRequest, snapshot: Snapshot) -> tuple[str, str]:
+    """The Content-Type and ETag of what this client gets: the two representations share
+    the bytes but not the type, so they do not share the (strong) ETag."""
+    if _for_browser(request, snapshot.media_type):
+        media_type = BROWSER_TYPE[snapshot.media_type]
+        return f"{media_type}; charset=utf-8", f'"{snapshot.etag}-b"'
+    return f"{snapshot.media_type}; charset=utf-8", f'"{snapshot.etag}"'
+
+
+def cached_feed(scopes: Callable[..., Iterable[str]]):
+    """Decorate `build(request, **url_kwargs) -> Built` into a GET/HEAD view that answers
+    from the cache, sends ETag and Last-Modified, and answers 304 when they match.
+    `scopes(**url_kwargs)` names the page-cache scopes whose changes change the feed."""
+
+    def decorator(build: Callable[..., Built]):
+        def current(request, **kwargs) -> Snapshot:
+            return _snapshot(request, scopes, build, kwargs)
+
+        def etag(request, **kwargs) -> str:
+            return _representation(request, current(request, **kwargs))[1]
+
+        def last_modified(request, **kwargs) -> datetime:
+            return current(request, **kwargs).last_modified
+
+        @condition(etag_func=etag, last_modified_func=last_modified)
+        def respond(request, **kwargs) -> HttpResponse:
+            snapshot = current(request, **kwargs)
+            body = snapshot.body
+            if body is None:
+                stored = cache.get(snapshot.key + ":body")
+                if stored is not None and stored[0] == snapshot.etag:
+                    body = stored[1]
+                else:  # evicted, or rebuilt meanwhile: build again, validators included
+                    snapshot = _build_and_store(snapshot.key, lambda: build(request, **kwargs))
+                    request._feed_snapshot = snapshot
+                    body = snapshot.body
+            content_type, etag_value = _representation(request, snapshot)
+            response = HttpResponse(body, content_type=content_type)
+            response.headers["ETag"] = etag_value
+            response.headers["Last-Modified"] = http_date(snapshot.last_modified.timestamp())
+            return response
+
+        @require_safe
+        @wraps(build)
+        def view(request, **kwargs) -> HttpResponse:
+            response = respond(request, **kwargs)
+            # Every poll revalidates (a 304 is cheap); the type depends on Accept.
+            patch_cache_control(response, public=True, no_cache=True)
+            patch_vary_headers(response, ["Accept"])
+            return response
+
+        return view
+
+    return decorator

@@ -1,0 +1,70 @@
+"""Feed views: thin wrappers that pick the articles or comments, render the feed and let
+newsletter.feed_cache answer from the cache, with validators and 304s."""
+
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from articles import fontsize
+from articles.models import Topic
+from comments.display import comments_scope
+from newsletter import feed_assembly as assembly
+from newsletter import feeds
+from newsletter.feed_cache import Built, cached_feed
+from portal import pagecache
+
+RSS_TYPE = "application/rss+xml"
+ATOM_TYPE = "application/atom+xml"
+
+
+def _article_scopes(**kwargs) -> list[str]:
+    return ["articles"]
+
+
+def _comment_scopes(*, slug: str, **kwargs) -> list[str]:
+    return ["articles", comments_scope(slug)]
+
+
+def _articles(feed_class, media_type):
+    def build(request, slug: str | None = None) -> Built:
+        selection = assembly.select_articles(slug)
+        body = feeds.render_feed(feed_class(request), selection)
+        return Built(body, media_type, selection.last_modified)
+
+    return cached_feed(_article_scopes)(build)
+
+
+def _comments(feed_class, media_type):
+    def build(request, **kwargs) -> Built:
+        selection = assembly.select_comments(**kwargs)
+        body = feeds.render_feed(feed_class(request), selection)
+        return Built(body, media_type, selection.last_modified)
+
+    return cached_feed(_comment_scopes)(build)
+
+
+@cached_feed(_article_scopes)
+def json_feed(request, slug: str | None = None) -> Built:
+    selection = assembly.select_articles(slug)
+    return Built(feeds.json_feed(request, selection), feeds.JSON_FEED_TYPE, selection.last_modified)
+
+
+rss = _articles(feeds.ArticlesFeed, RSS_TYPE)
+atom = _articles(feeds.ArticlesAtomFeed, ATOM_TYPE)
+comments_rss = _comments(feeds.CommentsFeed, RSS_TYPE)
+comments_atom = _comments(feeds.CommentsAtomFeed, ATOM_TYPE)
+
+
+@require_GET
+def index(request):
+    """/feeds/: what feeds there are, what they hold and how to use them."""
+
+    def render_page(placeholders: bool):
+        context = {"topics": list(Topic.objects.all())}
+        return render(request, "newsletter/feeds.html", context), {}
+
+    return pagecache.serve(
+        request,
+        scopes=["articles"],
+        vary=[fontsize.from_request(request).name],
+        render=render_page,
+    )
