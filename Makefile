@@ -37,10 +37,17 @@ static: export DEBUG ?= true
 static: $(STAMP)
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 
+# The task worker (e-mail: confirmations, newsletter issues) runs beside the web server;
+# Ctrl+C stops both (the worker finishes the batch in hand first). Links in e-mails point at
+# SITE_URL, which follows PORT here.
 run: export DEBUG ?= true
+run: export SITE_URL ?= http://127.0.0.1:$(PORT)
 run: migrate
-	@echo "Dispatch on http://127.0.0.1:$(PORT)/  (Ctrl+C stops it)"
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@echo "Dispatch on http://127.0.0.1:$(PORT)/ with a task worker  (Ctrl+C stops both)"
+	@$(PY) manage.py db_worker --no-reload --no-startup-delay --verbosity 1 & worker=$$!; \
+	  trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	  trap 'exit 130' INT TERM; \
+	  $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # Debian's Chromium for the browser tests; Playwright cannot download its own browser here.
 browser:

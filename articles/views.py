@@ -57,8 +57,6 @@ def render_article(
         "json_ld": as_json_ld(news_article(article, url=url, site_name=settings.SITE_NAME)),
     }
     context.update(comments_context(request, article, form=comment_form, placeholders=placeholders))
-    if placeholders:
-        context["csrf_token"] = pagecache.CSRF_PLACEHOLDER
     response = render(request, "articles/article_detail.html", context, status=status)
     if preview:
         response.headers["X-Robots-Tag"] = "noindex"

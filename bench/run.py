@@ -19,7 +19,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from importlib import metadata
@@ -51,6 +51,12 @@ class Scenario:
     page: bool = True
     min_ratio: float | None = None  # target: req/s as a share of the baseline's
     max_bytes: int | None = None  # target: HTML + CSS + JS, compressed
+    # Extra request headers wrk sends; ETAG_PLACEHOLDER is replaced by the path's current
+    # ETag before measuring (see with_current_etags), so wrk measures 304 answers.
+    headers: tuple[str, ...] = ()
+
+
+ETAG_PLACEHOLDER = "{etag}"
 
 
 BASELINE = Scenario("minimal", "/healthz", page=False)
@@ -62,6 +68,13 @@ SCENARIOS: tuple[Scenario, ...] = (
         "/2012/06/03/china-russia-ties-at-all-time-high/",
         min_ratio=0.5,
         max_bytes=50 * KB,
+    ),
+    Scenario("feed", "/feeds/rss/", page=False),
+    Scenario(
+        "feed-304",
+        "/feeds/rss/",
+        page=False,
+        headers=(f"If-None-Match: {ETAG_PLACEHOLDER}",),
     ),
 )
 
@@ -181,7 +194,7 @@ def parse_wrk(output: str) -> WrkRun:
     )
 
 
-def run_wrk(url: str, options: Options, duration: int) -> WrkRun:
+def run_wrk(url: str, options: Options, duration: int, headers: Sequence[str] = ()) -> WrkRun:
     command = [
         "wrk",
         f"-t{options.threads}",
@@ -191,6 +204,7 @@ def run_wrk(url: str, options: Options, duration: int) -> WrkRun:
         # As browsers do, so compressing responses (if the app ever does) is part of the cost.
         "--header",
         f"Accept-Encoding: {ACCEPT_ENCODING}",
+        *(argument for header in headers for argument in ("--header", header)),
         url,
     ]
     result = subprocess.run(
@@ -211,10 +225,14 @@ class Fetched:
     body: bytes
 
 
-def fetch(url: str, accept_encoding: str = ACCEPT_ENCODING) -> Fetched:
+def fetch(
+    url: str, accept_encoding: str = ACCEPT_ENCODING, headers: dict[str, str] | None = None
+) -> Fetched:
     if urlsplit(url).hostname != HOST:
         raise ValueError(f"the benchmark only talks to {HOST}, not {url}")
-    request = urllib.request.Request(url, headers={"Accept-Encoding": accept_encoding})
+    request = urllib.request.Request(
+        url, headers={"Accept-Encoding": accept_encoding, **(headers or {})}
+    )
     try:
         with urllib.request.urlopen(request, timeout=REQUEST_TIMEOUT) as response:
             return Fetched(response.status, dict(response.headers.items()), response.read())
@@ -246,7 +264,12 @@ def drain(base_url: str) -> None:
 def warm_up(bench: Bench) -> None:
     for scenario in bench.scenarios:
         progress(f"warm-up {scenario.name} ({bench.options.warmup} s)")
-        run_wrk(bench.base_url + scenario.path, bench.options, bench.options.warmup)
+        run_wrk(
+            bench.base_url + scenario.path,
+            bench.options,
+            bench.options.warmup,
+            scenario.headers,
+        )
         drain(bench.base_url)
 
 
@@ -256,7 +279,12 @@ def run_rounds(bench: Bench) -> dict[str, list[WrkRun]]:
     for round_number in range(1, bench.options.rounds + 1):
         for scenario in bench.scenarios:
             drain(bench.base_url)
-            run = run_wrk(bench.base_url + scenario.path, bench.options, bench.options.duration)
+            run = run_wrk(
+                bench.base_url + scenario.path,
+                bench.options,
+                bench.options.duration,
+                scenario.headers,
+            )
             runs[scenario.name].append(run)
             progress(
                 f"round {round_number}/{bench.options.rounds} {scenario.name}: "
@@ -543,9 +571,133 @@ def measure_screening(bench: Bench) -> Section:
     )
 
 
+NEWSLETTER_SUBSCRIBERS = 10_000
+NEWSLETTER_TIMEOUT = 900.0
+
+
+def measure_newsletter(bench: Bench) -> Section:
+    """Send one issue to 10,000 confirmed subscribers the way production does: queued in
+    the database (django-tasks-db), sent by `manage.py db_worker` to a local SMTP sink
+    (aiosmtpd) that counts what it receives."""
+    import threading
+
+    from aiosmtpd.controller import Controller
+
+    class Sink:
+        def __init__(self) -> None:
+            self.count = 0
+            self.lock = threading.Lock()
+
+        async def handle_DATA(self, server, session, envelope):
+            with self.lock:
+                self.count += 1
+            return "250 OK"
+
+    def django(code: str) -> dict[str, Any]:
+        script = f"import json, django; django.setup(); {code}"
+        result = subprocess.run(
+            [sys.executable, "-c", script],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=NEWSLETTER_TIMEOUT,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"newsletter bench step failed:\n{result.stderr[-2000:]}")
+        return json.loads(result.stdout.strip().splitlines()[-1])
+
+    sink = Sink()
+    port = free_port()
+    controller = Controller(sink, hostname=HOST, port=port)
+    controller.start()
+    env = {
+        **bench.env,
+        "DJANGO_SETTINGS_MODULE": "portal.settings",
+        "EMAIL_URL": f"smtp://{HOST}:{port}",
+        "SITE_URL": "https://news.example.org",
+    }
+    try:
+        progress(f"newsletter: {NEWSLETTER_SUBSCRIBERS:,} subscribers, composing the issue")
+        queued = django(
+            "from newsletter.benchmark import prepare; "
+            f"print(json.dumps(prepare({NEWSLETTER_SUBSCRIBERS})))"
+        )
+        progress(f"newsletter: db_worker --batch sends {queued['batches']} batches")
+        started = time.perf_counter()
+        worker = subprocess.run(
+            [
+                sys.executable,
+                "manage.py",
+                "db_worker",
+                "--batch",
+                "--no-reload",
+                "--no-startup-delay",
+                "--verbosity",
+                "0",
+            ],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=NEWSLETTER_TIMEOUT,
+            check=False,
+        )
+        elapsed = time.perf_counter() - started
+        counts = django(
+            f"from newsletter.benchmark import counts; print(json.dumps(counts({queued['issue']})))"
+        )
+    finally:
+        controller.stop()
+    received = sink.count
+    rate = received / elapsed if elapsed else 0.0
+    failed = worker.returncode != 0 or counts.get("sent") != NEWSLETTER_SUBSCRIBERS
+    failed = failed or received != NEWSLETTER_SUBSCRIBERS
+    lines = table(
+        [
+            ("subscribers", "batches", "queue s", "send s", "messages/s", "received", "issue"),
+            (
+                f"{NEWSLETTER_SUBSCRIBERS:,}",
+                str(queued["batches"]),
+                f"{queued['queue_seconds']:.2f}",
+                f"{elapsed:.1f}",
+                f"{rate:,.0f}",
+                f"{received:,}",
+                str(counts.get("status")),
+            ),
+        ],
+        right=(0, 1, 2, 3, 4, 5),
+    )
+    if failed:
+        lines.append(f"deliveries: {counts}; worker exit {worker.returncode}")
+        lines.append(worker.stderr.strip()[-500:])
+    return Section(
+        key="newsletter",
+        title="Newsletter: one issue to 10,000 subscribers through django-tasks-db's "
+        "db_worker (one worker, SQLite) to a local aiosmtpd sink",
+        lines=lines,
+        data={
+            "subscribers": NEWSLETTER_SUBSCRIBERS,
+            "batches": queued["batches"],
+            "queue_seconds": queued["queue_seconds"],
+            "send_seconds": elapsed,
+            "messages_per_second": rate,
+            "received": received,
+            "deliveries": counts,
+        },
+        failed=failed,
+    )
+
+
 # Later measurements (feeds...) are functions Bench -> Section appended here; new URLs to
 # load-test are new entries in SCENARIOS.
-MEASUREMENTS: tuple[Measurement, ...] = (measure_throughput, measure_transfer, measure_screening)
+MEASUREMENTS: tuple[Measurement, ...] = (
+    measure_throughput,
+    measure_transfer,
+    measure_screening,
+    measure_newsletter,
+)
 
 
 # --- The server -------------------------------------------------------------------------------
@@ -664,6 +816,27 @@ def check_scenarios(base_url: str, scenarios: Sequence[Scenario]) -> None:
         status = fetch(base_url + scenario.path).status
         if status != 200:
             raise RuntimeError(f"{scenario.name} ({scenario.path}) answered {status}, not 200")
+
+
+def with_current_etags(base_url: str, scenarios: Sequence[Scenario]) -> list[Scenario]:
+    """Fill in ETAG_PLACEHOLDER with the path's current ETag, and check that the server
+    then answers 304: a scenario meant to measure 304s must not measure full responses."""
+    resolved = []
+    for scenario in scenarios:
+        if any(ETAG_PLACEHOLDER in header for header in scenario.headers):
+            etag = fetch(base_url + scenario.path).headers.get("ETag")
+            if not etag:
+                raise RuntimeError(f"{scenario.name} ({scenario.path}) sends no ETag")
+            headers = tuple(h.replace(ETAG_PLACEHOLDER, etag) for h in scenario.headers)
+            status = fetch(
+                base_url + scenario.path,
+                headers=dict(h.split(": ", 1) for h in headers),
+            ).status
+            if status != 304:
+                raise RuntimeError(f"{scenario.name} answered {status}, not 304, to {headers}")
+            scenario = replace(scenario, headers=headers)
+        resolved.append(scenario)
+    return resolved
 
 
 def server_log_summary(log: Path) -> dict[str, Any]:
@@ -801,7 +974,8 @@ def run(options: Options, workdir: Path) -> tuple[dict[str, Any], list[Section]]
     sections: list[Section] = []
     with serve(env, options.workers, log) as base_url:
         check_scenarios(base_url, SCENARIOS)
-        bench = Bench(options, base_url, SCENARIOS, env=env, workdir=workdir)
+        scenarios = with_current_etags(base_url, SCENARIOS)
+        bench = Bench(options, base_url, scenarios, env=env, workdir=workdir)
         for measure in MEASUREMENTS:
             section = measure(bench)
             print_section(section)

@@ -71,8 +71,9 @@ def serve(
     """Answer from the cache when possible.
 
     `render(placeholders)` returns the response and metadata the fillers need; with
-    placeholders=True the page must carry CSRF_PLACEHOLDER (and the fillers' names)
-    instead of the visitor's own values."""
+    placeholders=True the page must carry the fillers' placeholders instead of the
+    visitor's own values. Every {% csrf_token %} gets CSRF_PLACEHOLDER by itself (see
+    csrf_placeholder below)."""
     fillers = fillers or {}
     if not is_cacheable(request):
         response, _ = render(False)
@@ -87,7 +88,11 @@ def serve(
     key = "pagecache:page:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
     entry = cache.get(key)
     if entry is None:
-        response, meta = render(True)
+        request.pagecache_rendering = True
+        try:
+            response, meta = render(True)
+        finally:
+            request.pagecache_rendering = False
         if response.status_code != 200 or response.streaming:
             return _fill_response(request, response, meta, fillers)
         entry = {
@@ -98,6 +103,14 @@ def serve(
         cache.set(key, entry, TIMEOUT)
     response = HttpResponse(entry["content"], content_type=entry["content_type"])
     return _fill_response(request, response, entry["meta"], fillers)
+
+
+def csrf_placeholder(request: HttpRequest) -> dict:
+    """Context processor: while a page is rendered for the cache, every {% csrf_token %}
+    gets the placeholder, never the first visitor's token."""
+    if getattr(request, "pagecache_rendering", False):
+        return {"csrf_token": CSRF_PLACEHOLDER}
+    return {}
 
 
 def _fill_response(request, response, meta, fillers: Fillers) -> HttpResponse:

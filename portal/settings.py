@@ -13,6 +13,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
 from django.utils.csp import CSP
 
+from portal.email_url import parse as parse_email_url
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -109,6 +111,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.site",
                 "articles.context_processors.font_size",
+                "portal.pagecache.csrf_placeholder",
             ],
         },
     },
@@ -267,3 +270,32 @@ COMMENT_SCREENING_CHECKS = [
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 # Newsletter and e-mail.
+
+# Where e-mail goes, as one URL (portal/email_url.py): console: (the default), file:/path,
+# smtp://host:port, smtp+tls://user:pass@host:587, smtps://...
+EMAIL_URL = os.environ.get("EMAIL_URL", "") or "console:"
+MAILERS = {"default": parse_email_url(EMAIL_URL)}
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "") or f"{SITE_NAME} <news@localhost>"
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+if "\r" in DEFAULT_FROM_EMAIL or "\n" in DEFAULT_FROM_EMAIL:
+    raise ImproperlyConfigured("DEFAULT_FROM_EMAIL must be on one line")
+# The site's public address. E-mails are written by the worker, outside any request, so
+# their links (confirm, unsubscribe, articles) are built on this.
+SITE_URL = (os.environ.get("SITE_URL", "") or "http://127.0.0.1:8000").rstrip("/")
+if not SITE_URL.startswith(("http://", "https://")) or any(c.isspace() for c in SITE_URL):
+    raise ImproperlyConfigured(f"SITE_URL must be an http(s) address, not {SITE_URL!r}")
+# Seconds a confirmation link stays valid; a pending address gets at most one new link
+# per NEWSLETTER_RESEND_SECONDS.
+NEWSLETTER_CONFIRM_MAX_AGE = env_int("NEWSLETTER_CONFIRM_MAX_AGE", 3 * 24 * 3600)
+NEWSLETTER_RESEND_SECONDS = env_int("NEWSLETTER_RESEND_SECONDS", 3600)
+# Subscribe attempts one client may make per window (seconds); more are refused with 429.
+NEWSLETTER_RATE_LIMIT = (
+    env_int("NEWSLETTER_RATE_LIMIT", 10),
+    env_int("NEWSLETTER_RATE_WINDOW", 3600),
+)
+# Messages one task sends over one SMTP connection; a worker holds a batch's rows this
+# many seconds at most before another may take what it has not sent.
+NEWSLETTER_BATCH_SIZE = env_int("NEWSLETTER_BATCH_SIZE", 200)
+NEWSLETTER_CLAIM_SECONDS = env_int("NEWSLETTER_CLAIM_SECONDS", 600)
+# The most articles one issue carries (the newest win).
+NEWSLETTER_MAX_ARTICLES = env_int("NEWSLETTER_MAX_ARTICLES", 30)

@@ -2,8 +2,9 @@
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
@@ -62,3 +63,9 @@ def news_sitemap(request):
 def healthz(request):
     """The smallest Django view: the baseline that `make bench` compares pages against."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+@require_GET
+def favicon(request):
+    """Browsers ask for /favicon.ico on pages that name no icon (e.g. the admin)."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))

@@ -68,6 +68,8 @@ def test_deploy_check_is_clean_with_production_variables():
         ALLOWED_HOSTS="news.example.org",
         SECURE_SSL_REDIRECT="true",
         SECURE_HSTS_PRELOAD="true",
+        EMAIL_URL="smtp+tls://mailer:secret@mail.example.org:587",
+        SITE_URL="https://news.example.org",
     )
     assert result.returncode == 0, result.stdout + result.stderr
 

@@ -65,6 +65,12 @@ def test_healthz_is_minimal(client, django_assert_num_queries):
     assert response.content == b"ok"
 
 
+def test_favicon_ico_leads_to_the_site_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response.headers["Location"].startswith("/static/favicon")
+
+
 def _boom(request):
     raise RuntimeError("boom")
 

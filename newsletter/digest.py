@@ -1,0 +1,102 @@
+"""The digest: which articles the next issue carries, its subject, and its text and HTML
+bodies (absolute links, rendered once per issue)."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import QuerySet
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.html import escape
+
+from articles.models import Article
+from newsletter.models import Issue
+
+# Stands for each subscriber's own unsubscribe link in the bodies rendered once per issue.
+UNSUBSCRIBE_PLACEHOLDER = "newsletter-unsubscribe-url-7c1e"
+SUBJECT_MAX = 200
+
+
+def one_line(text: str, limit: int = SUBJECT_MAX) -> str:
+    """Text made safe for a header: whitespace (CR and LF included) folded to single spaces,
+    control characters dropped, cut to `limit` characters."""
+    text = "".join(ch for ch in text if ch.isprintable() or ch.isspace())
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def last_issue() -> Issue | None:
+    return Issue.objects.order_by("-covers_until", "-id").first()
+
+
+def articles_for_next_issue(*, now: datetime | None = None) -> QuerySet[Article]:
+    """Published articles the last issue did not cover, newest first, at most
+    NEWSLETTER_MAX_ARTICLES."""
+    now = now or timezone.now()
+    articles = Article.objects.published().filter(published_at__lte=now)
+    previous = last_issue()
+    if previous is not None:
+        articles = articles.filter(published_at__gt=previous.covers_until)
+    return articles.order_by("-published_at", "-id")[: settings.NEWSLETTER_MAX_ARTICLES]
+
+
+def subject_for(articles: list[Article], *, now: datetime) -> str:
+    day = timezone.localtime(now).date()
+    lead = articles[0].headline
+    more = f" and {len(articles) - 1} more" if len(articles) > 1 else ""
+    return one_line(f"{settings.SITE_NAME} digest, {day:%-d %B %Y}: {lead}{more}")
+
+
+def compose_issue(*, actor=None, now: datetime | None = None) -> Issue | None:
+    """A new issue of what was published since the last one; None when there is nothing."""
+    now = now or timezone.now()
+    articles = list(articles_for_next_issue(now=now))
+    if not articles:
+        return None
+    with transaction.atomic():
+        issue = Issue.objects.create(
+            subject=subject_for(articles, now=now),
+            covers_until=now,
+            created=now,
+            created_by=actor if actor is not None and actor.is_authenticated else None,
+        )
+        issue.articles.set(articles)
+    return issue
+
+
+def issue_articles(issue: Issue) -> list[Article]:
+    return list(issue.articles.published().select_related("source").order_by("-published_at"))
+
+
+@dataclass(frozen=True)
+class Bodies:
+    text: str
+    html: str
+
+    def for_subscriber(self, unsubscribe_url: str) -> "Bodies":
+        return Bodies(
+            text=self.text.replace(UNSUBSCRIBE_PLACEHOLDER, unsubscribe_url),
+            html=self.html.replace(UNSUBSCRIBE_PLACEHOLDER, escape(unsubscribe_url)),
+        )
+
+
+def render_issue(issue: Issue) -> Bodies:
+    """The issue's text and HTML, with UNSUBSCRIBE_PLACEHOLDER for each reader's link."""
+    items = [
+        {"article": article, "url": settings.SITE_URL + article.get_absolute_url()}
+        for article in issue_articles(issue)
+    ]
+    context = {
+        "issue": issue,
+        "items": items,
+        "site_name": settings.SITE_NAME,
+        "site_url": settings.SITE_URL,
+        "archive_url": settings.SITE_URL + issue.get_absolute_url(),
+        "unsubscribe_url": UNSUBSCRIBE_PLACEHOLDER,
+    }
+    return Bodies(
+        text=render_to_string("newsletter/email/issue.txt", context),
+        html=render_to_string("newsletter/email/issue.html", context),
+    )

@@ -1,0 +1,48 @@
+"""The subscribe form: one e-mail address, checked strictly, and a honeypot."""
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Field, Layout, Submit
+from django import forms
+
+
+def has_line_break(value: str) -> bool:
+    return any(ch in value for ch in "\r\n\x00\u2028\u2029\x85")
+
+
+class SubscribeForm(forms.Form):
+    email = forms.EmailField(
+        label="Your e-mail address",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "maxlength": 254}),
+    )
+    # Out of sight (CSS) and out of reach (tabindex): only bots fill it.
+    website = forms.CharField(
+        required=False,
+        max_length=200,
+        label="Leave this field empty",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout("email", Field("website", wrapper_class="honeypot"))
+        self.helper.form_method = "post"
+        self.helper.add_input(Submit("subscribe", "Subscribe"))
+
+    def clean(self):
+        # Line breaks anywhere are refused outright: no value of ours may carry one, and
+        # an address with one is an attempt at header injection.
+        values = self.data.lists() if hasattr(self.data, "lists") else self.data.items()
+        for _name, submitted in values:
+            items = submitted if isinstance(submitted, list) else [submitted]
+            if any(isinstance(value, str) and has_line_break(value) for value in items):
+                raise forms.ValidationError(
+                    "Line breaks are not allowed in this form.", code="line_break"
+                )
+        return super().clean()
+
+    def clean_website(self):
+        if self.cleaned_data.get("website"):
+            raise forms.ValidationError("This field must be left empty.")
+        return ""

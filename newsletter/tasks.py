@@ -1,0 +1,19 @@
+"""Background tasks (Django's tasks framework; `manage.py db_worker` runs them). Each is a
+thin wrapper over newsletter.sending, which the command and the admin call too."""
+
+from dataclasses import asdict
+
+from django.tasks import task
+
+from newsletter import sending
+
+
+@task()
+def send_confirmation(subscriber_id: int) -> bool:
+    return sending.send_confirmation(subscriber_id)
+
+
+@task()
+def send_issue_batch(issue_id: int) -> dict:
+    """Send one batch of an issue; enqueued once per batch by sending.start_issue()."""
+    return asdict(sending.send_batch(issue_id))

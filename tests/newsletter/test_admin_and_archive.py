@@ -1,0 +1,167 @@
+"""The newsletter in the admin (subscribers, CSV export, issues with counts, the send
+button) and the public archive of past issues."""
+
+import csv
+import datetime
+import io
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from newsletter import digest, sending
+from newsletter.models import Delivery, Issue, StatusChange, Subscriber
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def commits(django_capture_on_commit_callbacks):
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+def sent_issue(make_article, *, subject="Weekly", readers=()):
+    article = make_article(headline=f"{subject} lead", published_at=timezone.now())
+    issue = Issue.objects.create(
+        subject=subject, covers_until=timezone.now(), status=Issue.Status.SENT
+    )
+    issue.articles.set([article])
+    issue.sent_at = timezone.now()
+    issue.save()
+    for reader in readers:
+        Delivery.objects.create(issue=issue, subscriber=reader, state=Delivery.State.SENT)
+    return issue
+
+
+# --- Subscribers ---------------------------------------------------------------------------------
+
+
+def test_subscribers_are_searched_and_filtered(admin_client, make_subscriber):
+    make_subscriber("alpha@example.com")
+    make_subscriber("beta@example.com", status=Subscriber.Status.PENDING)
+    url = "/admin/newsletter/subscriber/"
+    html = admin_client.get(url, {"q": "alpha"}).content.decode()
+    assert "alpha@example.com" in html and "beta@example.com" not in html
+    html = admin_client.get(url, {"status__exact": "pending"}).content.decode()
+    assert "beta@example.com" in html and "alpha@example.com" not in html
+
+
+def test_status_is_read_only_in_the_form(admin_client, make_subscriber):
+    subscriber = make_subscriber()
+    url = f"/admin/newsletter/subscriber/{subscriber.pk}/change/"
+    admin_client.post(url, {"status": "pending", "email": "x@example.com"})
+    subscriber.refresh_from_db()
+    assert (subscriber.status, subscriber.email) == ("confirmed", subscriber.email)
+
+
+def test_csv_export_streams_the_selected_rows(admin_client, make_subscriber):
+    chosen = [make_subscriber("a@example.com"), make_subscriber("=cmd@example.com")]
+    make_subscriber("other@example.com")
+    response = admin_client.post(
+        "/admin/newsletter/subscriber/",
+        {"action": "export_csv", "_selected_action": [s.pk for s in chosen]},
+    )
+    assert response.status_code == 200 and response.streaming
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0] == ["email", "status", "created", "confirmed_at", "unsubscribed_at"]
+    assert [row[0] for row in rows[1:]] == ["a@example.com", "'=cmd@example.com"]
+
+
+def test_unsubscribing_from_the_admin_records_who(admin_client, admin_user, make_subscriber):
+    subscriber = make_subscriber()
+    admin_client.post(
+        "/admin/newsletter/subscriber/",
+        {"action": "unsubscribe_selected", "_selected_action": [subscriber.pk]},
+    )
+    subscriber.refresh_from_db()
+    assert subscriber.status == Subscriber.Status.UNSUBSCRIBED
+    change = subscriber.changes.get()
+    assert (change.via, change.actor) == (StatusChange.Via.ADMIN, admin_user)
+
+
+# --- Issues ---------------------------------------------------------------------------------------
+
+
+def test_issue_list_shows_delivery_counts_in_constant_queries(
+    admin_client, make_article, make_subscriber, django_assert_max_num_queries
+):
+    readers = [make_subscriber() for _ in range(3)]
+    sent_issue(make_article, subject="First", readers=readers)
+    admin_client.get("/admin/newsletter/issue/")  # warm the session and content types
+    with django_assert_max_num_queries(8) as few:
+        admin_client.get("/admin/newsletter/issue/")
+    for n in range(2, 6):
+        sent_issue(make_article, subject=f"Issue {n}", readers=readers)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        html = admin_client.get("/admin/newsletter/issue/").content.decode()
+    assert "Issue 5" in html
+    assert '<td class="field-total">3</td>' in html
+    assert '<td class="field-sent">3</td>' in html
+
+
+def test_the_send_button_composes_and_sends_like_the_command(
+    admin_client, admin_user, make_article, make_subscriber, commits
+):
+    reader = make_subscriber()
+    make_article(headline="From the admin")
+    html = admin_client.get("/admin/newsletter/issue/").content.decode()
+    assert "Compose and send the next issue" in html
+    with commits():
+        response = admin_client.post("/admin/newsletter/issue/send/", follow=True)
+    assert "1 subscribers, 1 batches queued" in response.content.decode()
+    issue = Issue.objects.get()
+    assert issue.created_by == admin_user and issue.status == Issue.Status.SENT
+    assert [m.to for m in mail.outbox] == [[reader.email]]
+    with commits():
+        response = admin_client.post("/admin/newsletter/issue/send/", follow=True)
+    assert "Nothing to send" in response.content.decode()
+    assert admin_client.get("/admin/newsletter/issue/send/").status_code == 405
+
+
+def test_deliveries_are_read_only(admin_client, make_article, make_subscriber):
+    issue = sent_issue(make_article, readers=[make_subscriber()])
+    delivery = issue.deliveries.get()
+    assert admin_client.get("/admin/newsletter/delivery/").status_code == 200
+    response = admin_client.get(f"/admin/newsletter/delivery/{delivery.pk}/change/")
+    assert response.status_code == 200 and "Save" not in response.content.decode()
+
+
+# --- Archive ---------------------------------------------------------------------------------
+
+
+def test_archive_lists_sent_issues_only(client, make_article, django_assert_num_queries):
+    old = sent_issue(make_article, subject="Old news")
+    sent_issue(make_article, subject="New news")
+    Issue.objects.create(subject="Still sending", covers_until=timezone.now())
+    with django_assert_num_queries(2):
+        html = client.get("/newsletter/archive/").content.decode()
+    assert html.index("New news") < html.index("Old news")
+    assert "Still sending" not in html
+    assert f'href="/newsletter/archive/{old.pk}/"' in html
+
+
+def test_an_issue_page_shows_its_articles(client, make_article, django_assert_num_queries):
+    issue = sent_issue(make_article, subject="Monday")
+    article = issue.articles.get()
+    with django_assert_num_queries(2):
+        response = client.get(f"/newsletter/archive/{issue.pk}/")
+    html = response.content.decode()
+    assert "<h1" in html and "Monday" in html
+    assert f'href="{article.get_absolute_url()}"' in html
+
+
+def test_an_unsent_or_missing_issue_is_404(client):
+    sending_issue = Issue.objects.create(subject="Not yet", covers_until=timezone.now())
+    assert client.get(f"/newsletter/archive/{sending_issue.pk}/").status_code == 404
+    assert client.get("/newsletter/archive/99999/").status_code == 404
+    assert client.get("/newsletter/archive/?page=zzz").status_code == 200
+
+
+def test_rendered_issue_links_are_absolute(make_article, settings):
+    article = make_article(published_at=timezone.now() - datetime.timedelta(minutes=1))
+    issue = digest.compose_issue()
+    bodies = digest.render_issue(issue).for_subscriber("https://news.example.org/u/x/")
+    assert f"https://news.example.org{article.get_absolute_url()}" in bodies.html
+    assert 'href="/' not in bodies.html
+    assert sending.list_id() == "Dispatch newsletter <newsletter.news.example.org>"

@@ -1,0 +1,218 @@
+"""Composing and sending issues: what an issue carries, batches, and sends interrupted and
+resumed with every subscriber receiving exactly one copy."""
+
+import datetime
+from collections import Counter
+from io import StringIO
+
+import pytest
+import time_machine
+from django.core import mail
+from django.core.management import call_command
+from django.utils import timezone
+
+from newsletter import digest, sending
+from newsletter.models import Delivery, Issue, Subscriber
+
+pytestmark = pytest.mark.django_db
+
+State = Delivery.State
+
+
+@pytest.fixture
+def commits(django_capture_on_commit_callbacks):
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
+def news(make_article):
+    """One new article, and an older issue that covered everything before it."""
+    Issue.objects.create(
+        subject="Earlier",
+        covers_until=timezone.now() - datetime.timedelta(minutes=30),
+        status=Issue.Status.SENT,
+        sent_at=timezone.now(),
+    )
+    return make_article(headline="Fresh news", published_at=timezone.now())
+
+
+def run_command(*args) -> str:
+    out = StringIO()
+    call_command("send_newsletter", *args, stdout=out)
+    return out.getvalue()
+
+
+def copies(handler_or_outbox) -> Counter:
+    if isinstance(handler_or_outbox, list):
+        return Counter(message.to[0] for message in handler_or_outbox)
+    return Counter(item.to for item in handler_or_outbox.received)
+
+
+# --- Composing --------------------------------------------------------------------------------
+
+
+def test_nothing_new_says_so_and_composes_nothing(news, commits):
+    news.delete()
+    with commits():
+        output = run_command()
+    assert output.startswith("Nothing to send: no new articles since issue ")
+    assert Issue.objects.count() == 1
+
+
+def test_an_issue_carries_what_was_published_since_the_last_one(make_article, news):
+    make_article(headline="Draft", status="draft", published_at=None)
+    make_article(headline="Scheduled", published_at=timezone.now() + datetime.timedelta(hours=2))
+    make_article(headline="Old", published_at=timezone.now() - datetime.timedelta(hours=2))
+    issue = digest.compose_issue()
+    assert [a.headline for a in issue.articles.all()] == ["Fresh news"]
+    assert issue.subject.startswith("Dispatch digest, ") and issue.subject.endswith("Fresh news")
+    assert digest.compose_issue() is None  # nothing since this one
+
+
+def test_everyone_confirmed_gets_one_copy_in_batches(news, make_subscriber, commits, settings):
+    settings.NEWSLETTER_BATCH_SIZE = 3
+    confirmed = [make_subscriber() for _ in range(10)]
+    make_subscriber(status=Subscriber.Status.PENDING)
+    make_subscriber(status=Subscriber.Status.UNSUBSCRIBED)
+    with commits():
+        outcome = sending.send_newsletter()
+    assert (outcome.pending, outcome.queued_batches) == (10, 4)
+    assert copies(mail.outbox) == Counter({s.email: 1 for s in confirmed})
+    issue = outcome.issue
+    issue.refresh_from_db()
+    assert issue.status == Issue.Status.SENT
+    assert sending.delivery_counts(issue)[State.SENT] == 10
+    assert "Nothing to send" in run_command()
+
+
+def test_a_reader_who_unsubscribes_mid_send_is_skipped(news, make_subscriber, settings):
+    settings.NEWSLETTER_BATCH_SIZE = 2
+    readers = [make_subscriber() for _ in range(4)]
+    issue = digest.compose_issue()
+    sending.start_issue(issue)  # batches wait (on_commit never runs in this test)
+    sending.send_batch(issue.pk)
+    readers[3].status = Subscriber.Status.UNSUBSCRIBED
+    readers[3].save()
+    sending.send_batch(issue.pk)
+    assert copies(mail.outbox) == Counter({r.email: 1 for r in readers[:3]})
+    assert readers[3].deliveries.get().state == State.SKIPPED
+    issue.refresh_from_db()
+    assert issue.status == Issue.Status.SENT
+
+
+def test_a_refused_recipient_fails_alone(news, make_subscriber, smtp_server, monkeypatch):
+    readers = [make_subscriber() for _ in range(3)]
+    original = smtp_server.handle_DATA
+
+    async def refuse_second(server, session, envelope):
+        if envelope.rcpt_tos == [readers[1].email]:
+            return "550 No such mailbox"
+        return await original(server, session, envelope)
+
+    monkeypatch.setattr(smtp_server, "handle_DATA", refuse_second)
+    issue = digest.compose_issue()
+    sending.start_issue(issue)
+    result = sending.send_batch(issue.pk)
+    assert (result.sent, result.failed) == (2, 1)
+    assert readers[1].deliveries.get().state == State.FAILED
+    assert "550" in readers[1].deliveries.get().error
+
+
+# --- Interrupted and resumed -------------------------------------------------------------------
+
+
+def test_mail_server_down_after_half_then_resumed(
+    news, make_subscriber, smtp_server, commits, settings
+):
+    """The SMTP server stops accepting after half the readers (421); the batch stops, the
+    task fails; running send_newsletter again finishes the issue. One copy each."""
+    settings.NEWSLETTER_BATCH_SIZE = 4
+    readers = [make_subscriber() for _ in range(10)]
+    smtp_server.refuse_after = 5
+    with commits():
+        output = run_command()
+    assert "10 subscribers, 3 batches queued" in output
+    assert len(smtp_server.received) == 5
+    issue = Issue.objects.get(status=Issue.Status.SENDING)
+    counts = sending.delivery_counts(issue)
+    assert (counts[State.SENT], counts[State.PENDING], counts[State.UNKNOWN]) == (5, 5, 0)
+    assert not Delivery.objects.exclude(claimed_by="").filter(state=State.PENDING).exists()
+
+    smtp_server.refuse_after = None
+    with commits():
+        output = run_command()
+    assert output.startswith(f"Resuming issue {issue.pk}")
+    assert copies(smtp_server) == Counter({r.email: 1 for r in readers})
+    issue.refresh_from_db()
+    assert issue.status == Issue.Status.SENT
+    with commits():
+        assert "Nothing to send" in run_command()
+    assert len(smtp_server.received) == 10
+
+
+def test_a_worker_killed_mid_batch(news, make_subscriber, commits, settings):
+    """A worker dies (kill -9) holding a batch, one message in the handoff. Its claim goes
+    stale and another run sends the rest; the one cut off mid-handoff is not re-sent
+    unless an editor asks, so nobody can get a duplicate behind our back."""
+    settings.NEWSLETTER_BATCH_SIZE = 6
+    readers = [make_subscriber() for _ in range(10)]
+    issue = digest.compose_issue()
+    sending.start_issue(issue)
+    dead = sending.claim(issue.pk, "dead-worker", 6)
+    in_flight = dead[0]
+    assert sending._mark(
+        in_flight, "dead-worker", State.PENDING, State.SENDING, attempted_at=timezone.now()
+    )
+
+    # Straight away, a second run must not touch what the dead worker holds.
+    with commits():
+        run_command()
+    assert len(mail.outbox) == 4
+    assert Delivery.objects.filter(claimed_by="dead-worker", state=State.PENDING).count() == 5
+
+    later = timezone.now() + datetime.timedelta(seconds=settings.NEWSLETTER_CLAIM_SECONDS + 1)
+    with time_machine.travel(later), commits():
+        output = run_command()
+    assert "1 deliveries were cut off" in output
+    in_flight.refresh_from_db()
+    assert in_flight.state == State.UNKNOWN
+    assert copies(mail.outbox) == Counter(
+        {r.email: 1 for r in readers if r != in_flight.subscriber}
+    )
+    issue.refresh_from_db()
+    assert issue.status == Issue.Status.SENT
+
+    # An editor decides to re-send the one whose fate is unknown.
+    with commits():
+        run_command("--resend-unknown")
+    assert copies(mail.outbox) == Counter({r.email: 1 for r in readers})
+    in_flight.refresh_from_db()
+    assert in_flight.state == State.SENT
+
+
+def test_two_workers_never_claim_the_same_delivery(news, make_subscriber):
+    for _ in range(7):
+        make_subscriber()
+    issue = digest.compose_issue()
+    sending.start_issue(issue)
+    first = {d.pk for d in sending.claim(issue.pk, "a", 4)}
+    second = {d.pk for d in sending.claim(issue.pk, "b", 4)}
+    assert len(first) == 4 and len(second) == 3 and not first & second
+    assert sending.claim(issue.pk, "c", 4) == []
+
+
+def test_a_second_run_while_sending_resumes_instead_of_composing(news, make_subscriber, commits):
+    make_subscriber()
+    issue = digest.compose_issue()
+    sending.start_issue(issue)
+    with commits():
+        outcome = sending.send_newsletter()
+    assert outcome.issue == issue and not outcome.composed
+    assert Issue.objects.count() == 2 and len(mail.outbox) == 1
+
+
+def test_an_issue_without_subscribers_is_sent_at_once(news, commits):
+    with commits():
+        outcome = sending.send_newsletter()
+    outcome.issue.refresh_from_db()
+    assert outcome.issue.status == Issue.Status.SENT
