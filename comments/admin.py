@@ -260,7 +260,7 @@ class CommentAdminBase(RecordAdminMixin, admin.ModelAdmin):
 class ModerationQueueAdmin(CommentAdminBase):
     """Held and reported comments, oldest first: the moderators' work list."""
 
-    ordering = ["created", "id"]
+    ordering = ["review_since", "id"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).needs_review()

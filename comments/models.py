@@ -2,7 +2,6 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils import timezone
 
 from articles.models import Article
@@ -15,7 +14,7 @@ class CommentQuerySet(models.QuerySet):
 
     def needs_review(self):
         """The moderators' queue: held comments, and published ones readers reported."""
-        return self.filter(NEEDS_REVIEW)
+        return self.filter(review_since__isnull=False)
 
 
 class Comment(models.Model):
@@ -48,6 +47,9 @@ class Comment(models.Model):
     content_hash = models.CharField(max_length=64, editable=False, db_index=True)
     created = models.DateTimeField(default=timezone.now)
     status_changed = models.DateTimeField(null=True, blank=True)
+    # When the comment entered the moderators' queue (held, or reported while published);
+    # empty when it needs no review. Derived in save(); indexed so the queue is a range scan.
+    review_since = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = CommentQuerySet.as_manager()
 
@@ -59,11 +61,7 @@ class Comment(models.Model):
             ),
             models.Index(fields=["status", "created"], name="comment_status_created_idx"),
             models.Index(fields=["created"], name="comment_created_idx"),
-            models.Index(
-                fields=["created"],
-                condition=Q(status="held") | Q(status="published", report_count__gt=0),
-                name="comment_review_queue_idx",
-            ),
+            models.Index(fields=["review_since", "id"], name="comment_review_queue_idx"),
         ]
         permissions = [("moderate_comment", "Can approve, remove and restore comments")]
 
@@ -74,6 +72,13 @@ class Comment(models.Model):
         self.html = render_comment_text(self.text)
         codes = sorted({str(reason.get("code", "")) for reason in self.screening_reasons or ()})
         self.reason_codes = " ".join(code for code in codes if code)[:255]
+        if self.needs_review:
+            # A comment held when written has waited since it was written.
+            self.review_since = self.review_since or (
+                self.created if self._state.adding else timezone.now()
+            )
+        else:
+            self.review_since = None
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -83,10 +88,9 @@ class Comment(models.Model):
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
 
-
-NEEDS_REVIEW = Q(status=Comment.Status.HELD) | Q(
-    status=Comment.Status.PUBLISHED, report_count__gt=0
-)
+    @property
+    def needs_review(self) -> bool:
+        return self.status == self.Status.HELD or (self.is_published and self.report_count > 0)
 
 
 class ModerationQueue(Comment):

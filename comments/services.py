@@ -10,7 +10,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from articles.models import Article
@@ -134,10 +135,10 @@ def moderate(
         if action == ModerationDecision.Action.APPROVE:
             # Approved comments leave the queue; readers' reports are kept as Flags.
             locked.report_count = 0
-        locked.save(update_fields=["status", "status_changed", "report_count"])
+        locked.save(update_fields=["status", "status_changed", "report_count", "review_since"])
         pagecache.bump(comments_scope(locked.article.slug))
     comment.status, comment.status_changed = locked.status, locked.status_changed
-    comment.report_count = locked.report_count
+    comment.report_count, comment.review_since = locked.report_count, locked.review_since
     return decision
 
 
@@ -168,7 +169,11 @@ def report(*, comment: Comment, client_key: str) -> bool:
     try:
         with transaction.atomic():
             Flag.objects.create(comment=comment, client_key=client_key)
-            Comment.objects.filter(pk=comment.pk).update(report_count=F("report_count") + 1)
+            Comment.objects.filter(pk=comment.pk).update(
+                report_count=F("report_count") + 1,
+                # A reported published comment joins the queue; a held one is there already.
+                review_since=Coalesce(F("review_since"), Value(timezone.now())),
+            )
     except IntegrityError:
         return False
     comment.refresh_from_db(fields=["report_count", "status"])

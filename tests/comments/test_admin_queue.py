@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.db import connection
 from django.test import Client
 
 from comments.models import Comment, ModerationDecision
@@ -161,7 +162,6 @@ def test_anonymous_users_cannot_reach_the_queue(client, make_comment):
 
 
 def test_changelist_never_counts_the_whole_table(admin_client, make_comment):
-    from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     for _ in range(30):
@@ -172,3 +172,31 @@ def test_changelist_never_counts_the_whole_table(admin_client, make_comment):
     counts = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
     # Every count is over a LIMITed subquery (capped), never the full table.
     assert counts and all("LIMIT" in sql.upper() for sql in counts), counts
+
+
+def test_reported_comment_joins_the_queue_and_leaves_it_when_approved(make_comment):
+    from comments import services
+
+    comment = make_comment()
+    assert not Comment.objects.needs_review().filter(pk=comment.pk).exists()
+    services.report(comment=comment, client_key="reader-1")
+    assert Comment.objects.needs_review().filter(pk=comment.pk).exists()
+    moderator = get_user_model().objects.create_user("m2", password="pw")
+    services.approve(comment=comment, moderator=moderator)
+    assert not Comment.objects.needs_review().filter(pk=comment.pk).exists()
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="reads SQLite's query plan")
+def test_queue_page_is_an_index_range_scan_whatever_the_table_size(make_comment):
+    """A million published comments must not be read to show fifty held ones."""
+
+    from comments.admin import ModerationQueueAdmin
+
+    queryset = Comment.objects.needs_review().select_related("article")
+    queryset = queryset.order_by(*ModerationQueueAdmin.ordering)[:50]
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        plan = " | ".join(row[-1] for row in cursor.fetchall())
+    assert "USING INDEX comment_review_queue_idx" in plan, plan
+    assert "TEMP B-TREE" not in plan and "SCAN comments_comment " not in plan, plan
