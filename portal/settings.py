@@ -51,9 +51,11 @@ def _development_secret_key() -> str:
     return path.read_text().strip()
 
 
-DEBUG = env_bool("DEBUG", False)
-
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
+# A checkout nobody configured is a developer's machine; a deployment sets SECRET_KEY and
+# ALLOWED_HOSTS, and from either of them on, DEBUG is off unless asked for.
+DEBUG = env_bool("DEBUG", not SECRET_KEY and not os.environ.get("ALLOWED_HOSTS"))
+
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(

@@ -78,3 +78,19 @@ def test_missing_secret_key_fails_loudly_when_debug_is_off():
     result = _manage("check", DEBUG="false")
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_a_deployment_without_secret_key_fails_loudly():
+    # ALLOWED_HOSTS says this is a deployment: DEBUG is off, so the key is required.
+    result = _manage("check", ALLOWED_HOSTS="news.example.org")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_an_unconfigured_checkout_runs_in_development_mode():
+    environment = {"ALLOWED_HOSTS": "", "SECRET_KEY": ""}
+    result = _manage(
+        "shell", "-c", "from django.conf import settings; print(settings.DEBUG)", **environment
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith("True")
