@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from articles import fontsize
 from articles.forms import FontSizeForm, StoryTipForm
@@ -63,7 +63,7 @@ def render_article(
     return response
 
 
-@require_GET
+@require_safe
 def article_detail(request, year: str, month: str, day: str, slug: str):
     try:
         date = datetime.date(int(year), int(month), int(day))
@@ -91,7 +91,7 @@ def article_detail(request, year: str, month: str, day: str, slug: str):
 
 
 @staff_member_required
-@require_GET
+@require_safe
 def article_preview(request, pk: int):
     article = get_object_or_404(
         Article.objects.select_related("source").prefetch_related("topics"), pk=pk
@@ -99,7 +99,7 @@ def article_preview(request, pk: int):
     return render_article(request, article, preview=True)
 
 
-@require_GET
+@require_safe
 def topic_detail(request, slug: str):
     topic = get_object_or_404(Topic, slug=slug)
     articles = topic.articles.published().select_related("source")

@@ -2,7 +2,7 @@
 newsletter.feed_cache answer from the cache, with validators and 304s."""
 
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from articles import fontsize
 from articles.models import Topic
@@ -54,7 +54,7 @@ comments_rss = _comments(feeds.CommentsFeed, RSS_TYPE)
 comments_atom = _comments(feeds.CommentsAtomFeed, ATOM_TYPE)
 
 
-@require_GET
+@require_safe
 def index(request):
     """/feeds/: what feeds there are, what they hold and how to use them."""
 

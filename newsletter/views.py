@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from newsletter import digest, subscriptions
 from newsletter.forms import SubscribeForm
@@ -70,7 +70,7 @@ def subscribe(request):
     return response
 
 
-@require_GET
+@require_safe
 def subscribe_sent(request):
     return render(request, "newsletter/subscribe_sent.html")
 
@@ -108,14 +108,14 @@ def unsubscribe(request, token: str):
     return render(request, "newsletter/unsubscribed.html", {"subscriber": subscriber})
 
 
-@require_GET
+@require_safe
 def archive(request):
     issues = Issue.objects.filter(status=Issue.Status.SENT).order_by("-sent_at", "-id")
     page = Paginator(issues, ISSUES_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "newsletter/archive.html", {"page": page})
 
 
-@require_GET
+@require_safe
 def issue_detail(request, pk: int):
     issue = get_object_or_404(Issue, pk=pk, status=Issue.Status.SENT)
     return render(

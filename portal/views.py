@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from articles import fontsize
 from articles.models import Article
@@ -17,7 +17,7 @@ from portal import pagecache
 ARTICLES_PER_PAGE = 20
 
 
-@require_GET
+@require_safe
 def home(request):
     def render_page(placeholders: bool):
         articles = Article.objects.published().select_related("source")
@@ -32,7 +32,7 @@ def home(request):
     )
 
 
-@require_GET
+@require_safe
 @cache_control(max_age=3600, public=True)
 def robots_txt(request):
     sitemap = request.build_absolute_uri(reverse("sitemap"))
@@ -49,7 +49,7 @@ def robots_txt(request):
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
 
 
-@require_GET
+@require_safe
 def news_sitemap(request):
     return render(
         request,
@@ -59,13 +59,13 @@ def news_sitemap(request):
     )
 
 
-@require_GET
+@require_safe
 def healthz(request):
     """The smallest Django view: the baseline that `make bench` compares pages against."""
     return HttpResponse("ok", content_type="text/plain")
 
 
-@require_GET
+@require_safe
 def favicon(request):
     """Browsers ask for /favicon.ico on pages that name no icon (e.g. the admin)."""
     return HttpResponsePermanentRedirect(static("favicon.svg"))

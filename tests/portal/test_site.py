@@ -84,3 +84,12 @@ def test_server_error_page_is_friendly():
     response = client.get("/boom/")
     assert response.status_code == 500
     assert "Something went wrong on our side" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "path", ["/", SEED_URL, "/topics/sco/", "/robots.txt", "/sitemap.xml", "/feeds/", "/healthz"]
+)
+def test_head_requests_are_answered_like_get(client, path):
+    response = client.head(path)
+    assert response.status_code == 200
+    assert response.content == b""
