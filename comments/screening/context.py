@@ -19,6 +19,7 @@ _TAG_RE = re.compile(r"<[^>]{0,2000}>")
 ARTICLE_WEIGHT = 1.0
 COMMON_ARTICLE_WEIGHT = 0.4  # an everyday word that happens to be in the article ("goal")
 NEWS_WEIGHT = 0.6  # a general news/politics word ("propaganda", "government")
+OPINION_WEIGHT = 0.5  # a word of argument or judgement ("nonsense", "spin", "ashamed")
 
 
 def strip_tags(text: str) -> str:
@@ -27,9 +28,11 @@ def strip_tags(text: str) -> str:
 
 @lru_cache(maxsize=1)
 def _news_vocabulary() -> Mapping[str, float]:
-    return MappingProxyType(
-        {stem(w): NEWS_WEIGHT for w in lexicons.words("news_vocabulary") if w.isalpha()}
-    )
+    found = {stem(w): OPINION_WEIGHT for w in lexicons.words("opinion_vocabulary") if w.isalpha()}
+    for word in lexicons.words("news_vocabulary"):
+        if word.isalpha():
+            found[stem(word)] = NEWS_WEIGHT
+    return MappingProxyType(found)
 
 
 @lru_cache(maxsize=1)

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from .base import Decision, Finding, Submission, merge_spans
 from .normalize import Analysis, analyse
 from .terms import build_lexicon
+from .words import stopwords
 
 SECOND_PERSON = frozenset(
     {"you", "u", "ya", "ye", "your", "ur", "youre", "yourself", "yourselves", "yall"}
@@ -155,12 +156,15 @@ class InsultCheck:
             )
         rude = [m for m in self.rude.find(a) if m.first not in covered]
         if rude:
+            # "Grow up." alone is a brush-off: a moderator looks. "Grow up, this is diplomacy,
+            # not a football match" is rude but argues: published, the rudeness noted.
+            argues = _argues_beyond(a, {p for m in rude for p in range(m.first, m.last + 1)})
             yield Finding(
-                Decision.HOLD,
+                Decision.PUBLISH if argues else Decision.HOLD,
                 "insult",
-                0.5,
+                0.3 if argues else 0.5,
                 merge_spans(m.span for m in rude),
-                ", ".join(sorted({m.term for m in rude})),
+                ", ".join(sorted({m.term for m in rude})) + (" (in an argument)" if argues else ""),
             )
         mild = [m for m in self.mild.find(a) if m.first not in covered]
         if mild:
@@ -263,6 +267,27 @@ _NOT_MODIFIED = frozenset(
         "he", "she", "they", "we", "his", "her", "their", "not", "so", "just", "now", "then",
     }
 )  # fmt: skip
+
+
+# Content words besides a rude phrase from which a comment argues rather than brushes off.
+MIN_ARGUMENT_WORDS = 3
+
+
+def _argues_beyond(a: Analysis, phrase: set[int]) -> bool:
+    """Whether the comment says something besides the rude phrase at `phrase`: at least
+    MIN_ARGUMENT_WORDS content words that are not fillers, address or insults."""
+    stop = stopwords()
+    words = {
+        t.canon
+        for p, t in enumerate(a.tokens)
+        if p not in phrase
+        and len(t.canon) > 2
+        and t.canon.isalpha()
+        and t.canon not in stop
+        and t.canon not in FILLER
+        and t.canon not in _VOCATIVE
+    }
+    return len(words) >= MIN_ARGUMENT_WORDS
 
 
 def _clause_positions(a: Analysis, p: int) -> list[int]:

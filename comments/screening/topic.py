@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
 from . import lexicons
@@ -26,6 +26,29 @@ def _reaction_vocabulary() -> tuple[frozenset[str], frozenset[tuple[str, str]], 
     )
     allowed = lexicons.words("reaction_words") | lexicons.words("filler") | stopwords()
     return anchors, phrases, allowed
+
+
+@lru_cache(maxsize=1)
+def _neutral_words() -> frozenset[str]:
+    """Words that say nothing of what a comment is about, for or against the article."""
+    return lexicons.words("reaction_words") | lexicons.words("filler")
+
+
+# Words by which a comment answers another reader or the article it is under.
+ENGAGING = frozenset(
+    {
+        "you", "your", "youre", "yours", "yourself", "u", "ur", "commenter", "commenters",
+        "poster", "author", "writer", "article", "piece", "headline", "interviewer",
+    }
+)  # fmt: skip
+
+
+def engages(a: Analysis) -> bool:
+    """Whether `a` answers someone: "you", "the author", "this article", a reader's "@name",
+    or quotes words between quotation marks (the article's, another reader's)."""
+    if any(t.canon in ENGAGING for t in a.tokens):
+        return True
+    return "@" in a.text or any(a.quoted)
 
 
 def _is_name(a: Analysis, p: int) -> bool:
@@ -118,6 +141,8 @@ class TopicCheck:
             len(seen) < self.long_comment or density >= self.min_density
         ):
             return
+        if self._takes_part(a, substance, relevance, vocabulary):
+            return
         score = max(0.3, 1.0 - relevance / (self.min_relevance * 2))
         yield Finding(
             Decision.HOLD,
@@ -126,6 +151,30 @@ class TopicCheck:
             (),
             f"relevance {relevance:.1f} over {len(seen)} words",
         )
+
+    def _takes_part(
+        self,
+        a: Analysis,
+        substance: list[tuple[int, str]],
+        relevance: float,
+        vocabulary: Mapping[str, float],
+    ) -> bool:
+        """Whether a short comment with some relevance takes part in the discussion rather
+        than talking about something else: none of its words points elsewhere ("Sorry, but
+        that makes no sense."), or it answers a reader or the article and most of its words
+        are known ("Lol, 'no ideological differences'. Sure.")."""
+        if relevance < self.min_relevance / 2 or len(substance) >= self.long_comment:
+            return False
+        neutral = _neutral_words()
+        known = unknown = 0
+        for _, word in substance:
+            if word in neutral:
+                continue
+            if vocabulary.get(stem(word), 0.0) > 0.0:
+                known += 1
+            else:
+                unknown += 1
+        return not unknown or (unknown <= known and engages(a))
 
 
 def _only_a_place(a: Analysis, p: int) -> bool:

@@ -60,3 +60,30 @@ def test_targets_are_met_on_the_more_labelled_comments(split):
     result = evaluate(rows, seed_context())
     report = f"\n{result.table()}\n\nMisclassified:\n{result.misclassified_report()}"
     assert result.passed, report
+
+
+# --- labelled_unseen.jsonl: fresh comments written before the fixes for argument and
+# opinion words, comments that answer a reader or the article, and rude-but-arguing replies.
+
+
+def unseen_rows() -> list[dict]:
+    with open(DATA / "labelled_unseen.jsonl", encoding="utf-8") as lines:
+        return [json.loads(line) for line in lines if line.strip()]
+
+
+def test_unseen_labelled_set_is_varied_and_new():
+    rows = unseen_rows()
+    assert len(rows) >= 80
+    assert {row["label"] for row in rows} == set(LABELS)
+    counts = {label: sum(row["label"] == label for row in rows) for label in LABELS}
+    assert counts["ok"] >= 50 and counts["off_topic"] >= 10 and counts["spam"] >= 10
+    assert counts["abusive"] + counts["hate"] >= 10
+    assert len({row["id"] for row in rows}) == len(rows)
+    earlier = {row["text"] for row in labelled_rows()} | {row["text"] for row in more_rows()}
+    assert not {row["text"] for row in rows} & earlier
+
+
+def test_targets_are_met_on_the_unseen_labelled_comments():
+    result = evaluate(unseen_rows(), seed_context())
+    report = f"\n{result.table()}\n\nMisclassified:\n{result.misclassified_report()}"
+    assert result.passed, report
