@@ -514,35 +514,40 @@ def measure_transfer(bench: Bench) -> Section:
     )
 
 
-SCREENING_SCRIPT = (
-    "import json, django; django.setup(); "
-    "from comments.screening.benchmark import run; print(json.dumps(run(2000)))"
-)
+def run_django(env: dict[str, str], code: str, *, timeout: float) -> dict[str, Any]:
+    """Run `code` with Django set up on the benchmark's database; it prints one JSON line."""
+    script = f"import json, django; django.setup(); {code}"
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={**env, "DJANGO_SETTINGS_MODULE": "portal.settings"},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(result.stderr.strip()[-2000:])
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+SCREENING_CODE = "from comments.screening.benchmark import run; print(json.dumps(run(2000)))"
 SCREENING_P99_TARGET_MS = 10.0
 
 
 def measure_screening(bench: Bench) -> Section:
     """Time the comment screening pipeline in its own process, one comment at a time."""
     progress("screening 2,000 comments")
-    env = {**bench.env, "DJANGO_SETTINGS_MODULE": "portal.settings"}
-    result = subprocess.run(
-        [sys.executable, "-c", SCREENING_SCRIPT],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    if result.returncode != 0:
+    try:
+        data = run_django(bench.env, SCREENING_CODE, timeout=300)
+    except (RuntimeError, subprocess.TimeoutExpired) as exc:
         return Section(
             key="screening",
             title="Comment screening",
-            lines=[f"failed: {result.stderr.strip()[-500:]}"],
+            lines=[f"failed: {exc}"],
             data={},
             failed=True,
         )
-    data = json.loads(result.stdout.strip().splitlines()[-1])
     lines = table(
         [
             ("comments", "p50 ms", "p99 ms", "max ms"),
@@ -594,19 +599,10 @@ def measure_newsletter(bench: Bench) -> Section:
             return "250 OK"
 
     def django(code: str) -> dict[str, Any]:
-        script = f"import json, django; django.setup(); {code}"
-        result = subprocess.run(
-            [sys.executable, "-c", script],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=NEWSLETTER_TIMEOUT,
-            check=False,
-        )
-        if result.returncode != 0:
-            raise RuntimeError(f"newsletter bench step failed:\n{result.stderr[-2000:]}")
-        return json.loads(result.stdout.strip().splitlines()[-1])
+        try:
+            return run_django(env, code, timeout=NEWSLETTER_TIMEOUT)
+        except RuntimeError as exc:
+            raise RuntimeError(f"newsletter bench step failed:\n{exc}") from exc
 
     sink = Sink()
     port = free_port()

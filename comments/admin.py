@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from comments import services
 from comments.highlight import highlight, spans_from_reasons
 from comments.models import Comment, Flag, ModerationDecision, ModerationQueue
+from portal.admin import RecordAdminMixin
 
 Action = ModerationDecision.Action
 
@@ -87,20 +88,6 @@ class ReportedFilter(admin.SimpleListFilter):
         if self.value() == "no":
             return queryset.filter(report_count=0)
         return queryset
-
-
-class RecordAdminMixin:
-    """Records, not drafts: moderators read and decide through the services; nobody edits
-    a reader's words, a decision or a report, and nothing is deleted."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class FlagInline(admin.TabularInline):

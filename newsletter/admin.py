@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from newsletter import sending, subscriptions
 from newsletter.models import Delivery, Issue, StatusChange, Subscriber
+from portal.admin import RecordAdminMixin
 
 CSV_FIELDS = ["email", "status", "created", "confirmed_at", "unsubscribed_at"]
 
@@ -173,18 +174,9 @@ class IssueAdmin(admin.ModelAdmin):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(RecordAdminMixin, admin.ModelAdmin):
     list_display = ["issue", "subscriber", "state", "attempted_at", "sent_at", "error"]
     list_filter = ["state", "issue"]
     search_fields = ["subscriber__email"]
     list_select_related = ["issue", "subscriber"]
     raw_id_fields = ["issue", "subscriber"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
