@@ -1,5 +1,6 @@
 """Articles, their sources and topics, and the story tips readers send in."""
 
+import datetime
 from datetime import date
 
 from django.db import models
@@ -42,6 +43,18 @@ class ArticleQuerySet(models.QuerySet):
     def published(self):
         """What readers may see: published, and not scheduled for later."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def dated(self, year: int | str, month: int | str, day: int | str):
+        """The articles published on this day (in TIME_ZONE, as in their URLs); none for a
+        day that cannot exist or has no next day (31 February, 9999-12-31)."""
+        try:
+            day_start = datetime.datetime(
+                int(year), int(month), int(day), tzinfo=timezone.get_current_timezone()
+            )
+            next_day = day_start + datetime.timedelta(days=1)
+        except (ValueError, OverflowError):
+            return self.none()
+        return self.filter(published_at__gte=day_start, published_at__lt=next_day)
 
 
 class Article(models.Model):

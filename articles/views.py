@@ -1,15 +1,13 @@
 """Reader pages of the articles app: thin views over the models and rules."""
 
-import datetime
 from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -65,18 +63,13 @@ def render_article(
 
 @require_safe
 def article_detail(request, year: str, month: str, day: str, slug: str):
-    try:
-        date = datetime.date(int(year), int(month), int(day))
-    except ValueError:
-        raise Http404("No such date") from None
-    start = timezone.make_aware(datetime.datetime.combine(date, datetime.time.min))
-
     def render_page(placeholders: bool):
         article = get_object_or_404(
-            Article.objects.published().select_related("source").prefetch_related("topics"),
+            Article.objects.published()
+            .dated(year, month, day)
+            .select_related("source")
+            .prefetch_related("topics"),
             slug=slug,
-            published_at__gte=start,
-            published_at__lt=start + datetime.timedelta(days=1),
         )
         response = render_article(request, article, placeholders=placeholders)
         return response, {"article": article.pk}

@@ -1,8 +1,6 @@
 """What the article page shows of its comments: one page of published ones, the count,
 and the form. A fixed number of queries whatever the number of comments."""
 
-import math
-
 from django import forms
 from django.conf import settings
 from django.core.paginator import Paginator
@@ -11,10 +9,9 @@ from django.utils.html import escape
 
 from articles.models import Article
 from comments.forms import CommentForm, clean_user_name, sign_timestamp
-from comments.models import Comment
+from comments.pages import PAGE_PARAMETER
 
 NAME_COOKIE = "comment_name"
-PAGE_PARAMETER = "cpage"
 NAME_PLACEHOLDER = "pagecache-comment-name-5b2e"
 TIMESTAMP_PLACEHOLDER = "pagecache-comment-timestamp-8c4f"
 
@@ -74,14 +71,3 @@ def comments_context(
         "comments_closed": article.comment_mode == Article.CommentMode.CLOSED,
         "comments_premoderated": article.comment_mode == Article.CommentMode.PREMODERATED,
     }
-
-
-def page_of(comment: Comment) -> int:
-    """The page of the article's published comments (oldest first) that shows `comment`."""
-    position = (
-        Comment.objects.published()
-        .filter(article_id=comment.article_id, created__lte=comment.created)
-        .exclude(created=comment.created, id__gt=comment.id)
-        .count()
-    )
-    return max(1, math.ceil(position / settings.COMMENTS_PER_PAGE))

@@ -11,9 +11,10 @@ from django.views.decorators.http import require_POST
 from articles.models import Article
 from articles.views import render_article
 from comments import screening, services
-from comments.display import NAME_COOKIE, PAGE_PARAMETER, page_of
+from comments.display import NAME_COOKIE
 from comments.forms import CommentForm
 from comments.models import Comment
+from comments.pages import comment_url, page_number, position_of
 from portal import ratelimit
 
 AWAITING = "Thank you. Your comment is awaiting moderation."
@@ -78,7 +79,7 @@ def post_comment(request: HttpRequest, article_id: int) -> HttpResponse:
     comment = submitted.comment
     article_url = article.get_absolute_url()
     if submitted.published:
-        target = f"{article_url}?{PAGE_PARAMETER}={page_of(comment)}#c{comment.pk}"
+        target = comment_url(article_url, comment.pk, page_number(position_of(comment)))
         message = PUBLISHED
     else:
         target = f"{article_url}#comment-form"

@@ -3,14 +3,12 @@ the helpers every feed format shares; no HTTP here."""
 
 import datetime
 import html as html_module
-import math
 import re
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
 from django.conf import settings
 from django.db.models import Count, Max, Q
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.html import escape, strip_tags
@@ -71,16 +69,8 @@ def select_articles(topic_slug: str | None = None) -> ArticleSelection:
 
 def select_comments(*, year: str, month: str, day: str, slug: str) -> CommentSelection:
     """A published article (404 otherwise) and its newest published comments."""
-    try:
-        date = datetime.date(int(year), int(month), int(day))
-    except ValueError:
-        raise Http404("No such date") from None
-    start = timezone.make_aware(datetime.datetime.combine(date, datetime.time.min))
     article = get_object_or_404(
-        Article.objects.published().select_related("source"),
-        slug=slug,
-        published_at__gte=start,
-        published_at__lt=start + datetime.timedelta(days=1),
+        Article.objects.published().dated(year, month, day).select_related("source"), slug=slug
     )
     comments = list(
         article.comments.published()
@@ -170,8 +160,3 @@ def comment_guid(comment: Comment, host: str) -> str:
 def article_updated(article: Article) -> datetime.datetime:
     """When the story last changed for readers: its revision time, else publication."""
     return article.updated_at or article.published_at
-
-
-def comment_page(position: int) -> int:
-    """The page (oldest first, as under the article) of the comment at this position."""
-    return max(1, math.ceil(position / settings.COMMENTS_PER_PAGE))

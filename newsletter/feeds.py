@@ -13,8 +13,8 @@ from django.utils import feedgenerator
 from django.utils.xmlutils import SimplerXMLGenerator
 
 from articles.models import Article
-from comments.display import PAGE_PARAMETER
 from comments.models import Comment
+from comments.pages import comment_url, page_number
 from newsletter import feed_assembly as assembly
 from newsletter.feed_assembly import ArticleSelection, CommentSelection
 
@@ -192,9 +192,8 @@ class CommentsFeed(Feed):
         return assembly.absolute_html(comment.html, self.article_url(self._selection))
 
     def item_link(self, comment: Comment) -> str:
-        page = assembly.comment_page(self._positions.get(comment.pk, 1))
-        query = f"?{PAGE_PARAMETER}={page}" if page > 1 else ""
-        return f"{self.article_url(self._selection)}{query}#c{comment.pk}"
+        page = page_number(self._positions.get(comment.pk, 1))
+        return comment_url(self.article_url(self._selection), comment.pk, page)
 
     def item_guid(self, comment: Comment) -> str:
         return assembly.comment_guid(comment, self.request.get_host())

@@ -171,6 +171,7 @@ def test_wrong_date_in_url_is_not_found(client):
         "/0000/06/03/china-russia-ties-at-all-time-high/",
         "/2012/6/3/china-russia-ties-at-all-time-high/",
         "/2012/06/03/no-such-article/",
+        "/9999/12/31/china-russia-ties-at-all-time-high/",
         "/no/such/page/",
     ],
 )

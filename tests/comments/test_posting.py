@@ -20,7 +20,7 @@ def test_clean_comment_is_published_and_reader_is_sent_to_it(client, seed_articl
     comment = Comment.objects.get()
     assert comment.status == Comment.Status.PUBLISHED
     assert response.status_code == 303
-    assert response.headers["Location"] == f"{SEED_URL}?cpage=1#c{comment.pk}"
+    assert response.headers["Location"] == f"{SEED_URL}#c{comment.pk}"
     page = client.get(response.headers["Location"]).content.decode()
     assert f'id="c{comment.pk}"' in page
     assert "Trade passing 80 billion dollars is a real milestone" in page

@@ -278,6 +278,8 @@ def test_topic_feeds_hold_only_their_topic(client, make_article, make_topic):
         "/2012/06/03/no-such-article/comments/feed/",
         "/2012/06/04/china-russia-ties-at-all-time-high/comments/feed/",
         "/2012/13/45/china-russia-ties-at-all-time-high/comments/feed/",
+        "/9999/12/31/china-russia-ties-at-all-time-high/comments/feed/",
+        "/9999/12/31/china-russia-ties-at-all-time-high/comments/feed/atom/",
     ],
 )
 def test_unknown_topics_and_articles_get_a_readable_404(client, url):
