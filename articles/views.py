@@ -15,7 +15,7 @@ from articles import fontsize
 from articles.forms import FontSizeForm, StoryTipForm
 from articles.models import Article, Topic
 from articles.structured_data import as_json_ld, news_article
-from comments.display import COMMENT_FORM_FILLERS, comments_context, comments_scope
+from comments.display import comments_context, comments_scope
 from portal import pagecache, ratelimit
 
 ARTICLES_PER_PAGE = 20
@@ -28,12 +28,8 @@ def render_article(
     preview: bool = False,
     comment_form=None,
     status: int = 200,
-    placeholders: bool = False,
 ):
-    """The article page; the comments view re-renders it with a form that has errors.
-
-    With placeholders, the visitor's own values are left as placeholders for the page
-    cache to fill in (portal.pagecache)."""
+    """The article page; the comments view re-renders it with a form that has errors."""
     url = request.build_absolute_uri(article.get_absolute_url())
     share_text = quote(article.headline, safe="")
     share_url = quote(url, safe="")
@@ -54,7 +50,7 @@ def render_article(
         ],
         "json_ld": as_json_ld(news_article(article, url=url, site_name=settings.SITE_NAME)),
     }
-    context.update(comments_context(request, article, form=comment_form, placeholders=placeholders))
+    context.update(comments_context(request, article, form=comment_form))
     response = render(request, "articles/article_detail.html", context, status=status)
     if preview:
         response.headers["X-Robots-Tag"] = "noindex"
@@ -63,7 +59,7 @@ def render_article(
 
 @require_safe
 def article_detail(request, year: str, month: str, day: str, slug: str):
-    def render_page(placeholders: bool):
+    def render_page():
         article = get_object_or_404(
             Article.objects.published()
             .dated(year, month, day)
@@ -71,15 +67,13 @@ def article_detail(request, year: str, month: str, day: str, slug: str):
             .prefetch_related("topics"),
             slug=slug,
         )
-        response = render_article(request, article, placeholders=placeholders)
-        return response, {"article": article.pk}
+        return render_article(request, article)
 
     return pagecache.serve(
         request,
         scopes=["articles", comments_scope(slug)],
         vary=[fontsize.from_request(request).name],
         render=render_page,
-        fillers=COMMENT_FORM_FILLERS,
     )
 
 

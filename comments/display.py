@@ -5,21 +5,13 @@ from django import forms
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpRequest
-from django.utils.html import escape
 
 from articles.models import Article
-from comments.forms import CommentForm, clean_user_name, sign_timestamp
+from comments.forms import CommentForm, clean_user_name
 from comments.pages import PAGE_PARAMETER
+from portal import pagecache
 
 NAME_COOKIE = "comment_name"
-NAME_PLACEHOLDER = "pagecache-comment-name-5b2e"
-TIMESTAMP_PLACEHOLDER = "pagecache-comment-timestamp-8c4f"
-
-# What portal.pagecache fills into a cached article page for each visitor.
-COMMENT_FORM_FILLERS = {
-    NAME_PLACEHOLDER: lambda request, meta: escape(remembered_name(request)),
-    TIMESTAMP_PLACEHOLDER: lambda request, meta: sign_timestamp(meta["article"]),
-}
 
 
 def comments_scope(slug: str) -> str:
@@ -51,7 +43,6 @@ def comments_context(
     article: Article,
     *,
     form: CommentForm | None = None,
-    placeholders: bool = False,
 ) -> dict:
     published = article.comments.published().only(
         "id", "user_name", "html", "created", "article_id"
@@ -59,10 +50,13 @@ def comments_context(
     paginator = CommentPaginator(published, settings.COMMENTS_PER_PAGE)
     page = paginator.get_page(request.GET.get(PAGE_PARAMETER))
     if form is None and article.comment_mode != Article.CommentMode.CLOSED:
-        if placeholders:
-            initial = {"user_name": NAME_PLACEHOLDER, "timestamp": TIMESTAMP_PLACEHOLDER}
-        else:
-            initial = {"user_name": remembered_name(request)}
+        # On a page rendered for the page cache, each visitor's own name and form timestamp
+        # are filled in per request (see ready() in comments/apps.py).
+        name = pagecache.placeholder(request, "comment-name")
+        timestamp = pagecache.placeholder(request, "comment-timestamp", article.pk)
+        initial = {"user_name": remembered_name(request) if name is None else name}
+        if timestamp is not None:
+            initial["timestamp"] = timestamp
         form = CommentForm(article=article, initial=initial)
     return {
         "comment_page": page,

@@ -58,9 +58,9 @@ comments_atom = _comments(feeds.CommentsAtomFeed, ATOM_TYPE)
 def index(request):
     """/feeds/: what feeds there are, what they hold and how to use them."""
 
-    def render_page(placeholders: bool):
+    def render_page():
         context = {"topics": list(Topic.objects.all())}
-        return render(request, "newsletter/feeds.html", context), {}
+        return render(request, "newsletter/feeds.html", context)
 
     return pagecache.serve(
         request,

@@ -1,13 +1,16 @@
-"""A whole-page cache for reader pages whose only per-visitor parts are tokens.
+"""A whole-page cache for reader pages whose only per-visitor parts are small values.
 
 Django's cache_page cannot keep pages that carry a CSRF token. Here a page is rendered
-once with placeholders where the visitor's own values go (CSRF token, signed form
-timestamp, remembered name); each request fills them in. Content changes bump a version
-number (per scope, e.g. "articles" or one article's comments) that is part of the key, so
-a change shows at once; the timeout is only a safety net.
+once with placeholders where each visitor's own values go (the CSRF token, and whatever an
+app asks for through placeholder(), e.g. the comment form's signed timestamp); each request
+fills them in. A placeholder is a random marker made for that one cache entry, so no text a
+reader wrote can contain it. Content changes bump a version number (per scope, e.g.
+"articles" or one article's comments) that is part of the key, so a change shows at once;
+the timeout is only a safety net.
 """
 
 import hashlib
+import secrets
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
@@ -16,12 +19,30 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 
-CSRF_PLACEHOLDER = "pagecache-csrf-9d1c3e7a"
-_CSRF_PLACEHOLDER_BYTES = CSRF_PLACEHOLDER.encode()
 TIMEOUT = 300
 
-# name -> function(request, meta) giving the text that replaces the placeholder
-Fillers = dict[str, Callable[[HttpRequest, dict], str]]
+# name -> function(request, *args) giving the text (already escaped for where it goes) that
+# replaces that name's placeholders for one visitor.
+_fillers: dict[str, Callable[..., str]] = {}
+
+
+def register_filler(name: str, fill: Callable[..., str]) -> None:
+    """Declare how placeholders called `name` are filled for each visitor."""
+    _fillers[name] = fill
+
+
+def placeholder(request: HttpRequest, name: str, *args) -> str | None:
+    """While the page is rendered for the cache: a marker that each visitor's response gets
+    replaced by `fill(request, *args)` of the filler registered as `name`. Otherwise None,
+    and the caller renders the visitor's own value."""
+    markers = getattr(request, "_pagecache_markers", None)
+    if markers is None:
+        return None
+    if name not in _fillers:
+        raise LookupError(f"No page-cache filler is registered as {name!r}")
+    marker = f"pc{secrets.token_hex(16)}"
+    markers[marker] = (name, args)
+    return marker
 
 
 def _version_key(scope: str) -> str:
@@ -65,19 +86,12 @@ def serve(
     *,
     scopes: Iterable[str],
     vary: Iterable[str],
-    render: Callable[[bool], tuple[HttpResponse, dict]],
-    fillers: Fillers | None = None,
+    render: Callable[[], HttpResponse],
 ) -> HttpResponse:
-    """Answer from the cache when possible.
-
-    `render(placeholders)` returns the response and metadata the fillers need; with
-    placeholders=True the page must carry the fillers' placeholders instead of the
-    visitor's own values. Every {% csrf_token %} gets CSRF_PLACEHOLDER by itself (see
-    csrf_placeholder below)."""
-    fillers = fillers or {}
+    """Answer from the cache when possible, else with `render()`; while a page is rendered
+    for the cache, placeholder() hands out markers instead of visitors' values."""
     if not is_cacheable(request):
-        response, _ = render(False)
-        return response
+        return render()
     current = versions(*scopes)
     parts = [
         request.get_host(),
@@ -88,38 +102,36 @@ def serve(
     key = "pagecache:page:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
     entry = cache.get(key)
     if entry is None:
-        request.pagecache_rendering = True
+        request._pagecache_markers = markers = {}
         try:
-            response, meta = render(True)
+            response = render()
         finally:
-            request.pagecache_rendering = False
+            del request._pagecache_markers
         if response.status_code != 200 or response.streaming:
-            return _fill_response(request, response, meta, fillers)
+            return _fill(request, response, markers)
         entry = {
             "content": response.content,
             "content_type": response["Content-Type"],
-            "meta": meta,
+            "markers": markers,
         }
         cache.set(key, entry, TIMEOUT)
     response = HttpResponse(entry["content"], content_type=entry["content_type"])
-    return _fill_response(request, response, entry["meta"], fillers)
+    return _fill(request, response, entry["markers"])
 
 
 def csrf_placeholder(request: HttpRequest) -> dict:
     """Context processor: while a page is rendered for the cache, every {% csrf_token %}
-    gets the placeholder, never the first visitor's token."""
-    if getattr(request, "pagecache_rendering", False):
-        return {"csrf_token": CSRF_PLACEHOLDER}
-    return {}
+    gets a placeholder, never the first visitor's token."""
+    marker = placeholder(request, "csrf")
+    return {} if marker is None else {"csrf_token": marker}
 
 
-def _fill_response(request, response, meta, fillers: Fillers) -> HttpResponse:
+register_filler("csrf", get_token)
+
+
+def _fill(request: HttpRequest, response: HttpResponse, markers: dict) -> HttpResponse:
     content = response.content
-    if _CSRF_PLACEHOLDER_BYTES in content:
-        content = content.replace(_CSRF_PLACEHOLDER_BYTES, get_token(request).encode())
-    for placeholder, fill in fillers.items():
-        marker = placeholder.encode()
-        if marker in content:
-            content = content.replace(marker, fill(request, meta).encode())
+    for marker, (name, args) in markers.items():
+        content = content.replace(marker.encode(), _fillers[name](request, *args).encode())
     response.content = content
     return response

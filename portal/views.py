@@ -19,10 +19,10 @@ ARTICLES_PER_PAGE = 20
 
 @require_safe
 def home(request):
-    def render_page(placeholders: bool):
+    def render_page():
         articles = Article.objects.published().select_related("source")
         page = Paginator(articles, ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
-        return render(request, "portal/home.html", {"page": page}), {}
+        return render(request, "portal/home.html", {"page": page})
 
     return pagecache.serve(
         request,

@@ -132,3 +132,31 @@ def test_every_cached_page_gives_each_visitor_a_working_csrf_token(path):
             "/preferences/font-size/", {"csrfmiddlewaretoken": token, "size": "l"}
         )
         assert response.status_code == 303
+
+
+def test_placeholder_like_text_from_readers_is_shown_as_written(
+    seed_article, django_capture_on_commit_callbacks
+):
+    # The markers the cache used to splice visitors' values into were fixed public strings;
+    # a comment carrying them showed every visitor their own name and CSRF token.
+    text = (
+        "See pagecache-comment-name-5b2e and pagecache-csrf-9d1c3e7a about the SCO and "
+        "Russia's relations with China."
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        Client().post(
+            f"/comments/post/{seed_article.pk}/",
+            {
+                "user_name": "pagecache-comment-name-5b2e",
+                "text": text,
+                "timestamp": timestamp_for(seed_article),
+            },
+        )
+    assert Comment.objects.get().status == Comment.Status.PUBLISHED
+    Client().get(SEED_URL)  # fills the cache
+    visitor = Client()
+    visitor.cookies["comment_name"] = "Secret Pseudonym"
+    html = visitor.get(SEED_URL).content.decode()
+    assert "See pagecache-comment-name-5b2e and pagecache-csrf-9d1c3e7a" in html
+    assert html.count("Secret Pseudonym") == 1  # only in the visitor's own form field
+    assert html.count(csrf_token_in(html)) == html.count('name="csrfmiddlewaretoken"')
