@@ -95,10 +95,16 @@ def test_eval_moderation_fails_and_lists_misclassified(db, tmp_path, capsys):
     assert "x1 [ok -> remove] (insult:remove, off_topic:hold)" in out
 
 
-def test_eval_moderation_needs_labels_and_an_existing_file(db, tmp_path, settings):
+def test_eval_moderation_needs_labels_and_an_existing_file(db, tmp_path):
     path = write_jsonl(tmp_path / "nolabel.jsonl", [json.dumps(ROWS[0])])
     with pytest.raises(CommandError, match="has no label"):
         call_command("eval_moderation", str(path))
-    settings.BASE_DIR = tmp_path / "project"
-    with pytest.raises(CommandError, match="No labelled comments at .*dev-comments.jsonl"):
-        call_command("eval_moderation")
+    with pytest.raises(CommandError, match="No labelled comments at .*none.jsonl"):
+        call_command("eval_moderation", str(tmp_path / "none.jsonl"))
+
+
+def test_eval_moderation_runs_on_the_dev_set_shipped_in_the_project(db, capsys):
+    # make eval-moderation runs it without an argument, on a clone with nothing beside it.
+    call_command("eval_moderation")
+    out = capsys.readouterr().out
+    assert "comments/screening/data/dev-comments.jsonl (55 comments)" in out

@@ -2,15 +2,13 @@
 
 from pathlib import Path
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from comments.management.commands.screen_comments import SEED_SLUG, article_context
 from comments.screening.evaluation import BadLine, evaluate, read_jsonl
 
-
-def default_file() -> Path:
-    return Path(settings.BASE_DIR).parent / "shared" / "moderation" / "dev-comments.jsonl"
+# The moderators' labelled development set, kept in the project so a fresh clone can run it.
+DEFAULT_FILE = Path(__file__).resolve().parents[2] / "screening" / "data" / "dev-comments.jsonl"
 
 
 class Command(BaseCommand):
@@ -24,12 +22,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "file",
             nargs="?",
-            help="labelled JSONL (default ../shared/moderation/dev-comments.jsonl)",
+            help="labelled JSONL (default comments/screening/data/dev-comments.jsonl)",
         )
         parser.add_argument("--article", default=SEED_SLUG, help="slug of the article")
 
     def handle(self, *args, **options):
-        path = Path(options["file"]) if options["file"] else default_file()
+        path = Path(options["file"]) if options["file"] else DEFAULT_FILE
         if not path.is_file():
             raise CommandError(f"No labelled comments at {path}: pass the file to evaluate.")
         context = article_context(options["article"])
