@@ -1,8 +1,8 @@
 """Dispatch settings: one module, configured from environment variables.
 
-Development defaults are safe on a laptop; production values (secret key, hosts) fail
-loudly when missing with DEBUG off. Every variable is documented in README.md and
-.env.example.
+DEBUG is off unless DEBUG=true; development defaults (a generated key, local hosts) apply
+only then, and production values (secret key, hosts) fail loudly when missing with DEBUG
+off. Every variable is documented in README.md and .env.example.
 """
 
 import os
@@ -52,9 +52,9 @@ def _development_secret_key() -> str:
 
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
-# A checkout nobody configured is a developer's machine; a deployment sets SECRET_KEY and
-# ALLOWED_HOSTS, and from either of them on, DEBUG is off unless asked for.
-DEBUG = env_bool("DEBUG", not SECRET_KEY and not os.environ.get("ALLOWED_HOSTS"))
+# Off unless asked for (make run asks): guessing "development" from missing variables would
+# serve tracebacks to anyone a proxy forwards as Host: 127.0.0.1.
+DEBUG = env_bool("DEBUG", False)
 
 if not SECRET_KEY:
     if not DEBUG:
@@ -214,7 +214,9 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
+# Both promise something about every subdomain of the site's domain, which only its operator
+# knows; so both are asked for, not assumed.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 if env_bool("BEHIND_TLS_PROXY", False):
     # Only when a proxy in front terminates TLS and sets this header itself.

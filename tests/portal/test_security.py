@@ -68,6 +68,7 @@ def test_deploy_check_is_clean_with_production_variables():
         ALLOWED_HOSTS="news.example.org",
         SECURE_SSL_REDIRECT="true",
         SECURE_HSTS_PRELOAD="true",
+        SECURE_HSTS_INCLUDE_SUBDOMAINS="true",
         EMAIL_URL="smtp+tls://mailer:secret@mail.example.org:587",
         SITE_URL="https://news.example.org",
     )
@@ -87,10 +88,27 @@ def test_a_deployment_without_secret_key_fails_loudly():
     assert "SECRET_KEY must be set" in result.stderr
 
 
-def test_an_unconfigured_checkout_runs_in_development_mode():
-    environment = {"ALLOWED_HOSTS": "", "SECRET_KEY": ""}
+def test_an_unconfigured_checkout_is_not_in_debug_mode():
+    # A proxy that forwards Host: 127.0.0.1:8000 must never get tracebacks: without
+    # DEBUG=true there is no debug mode, so the missing key stops the process.
+    result = _manage("check", ALLOWED_HOSTS="", SECRET_KEY="")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_debug_is_on_only_when_asked_for():
     result = _manage(
-        "shell", "-c", "from django.conf import settings; print(settings.DEBUG)", **environment
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.DEBUG)",
+        ALLOWED_HOSTS="",
+        SECRET_KEY="",
+        DEBUG="true",
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().endswith("True")
+
+
+def test_hsts_covers_subdomains_only_when_asked_for(client):
+    header = client.get("/healthz", secure=True).headers["Strict-Transport-Security"]
+    assert header == "max-age=31536000"
