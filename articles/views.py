@@ -18,8 +18,6 @@ from articles.structured_data import as_json_ld, news_article
 from comments.display import COMMENT_FORM_FILLERS, comments_context, comments_scope
 from portal import pagecache, ratelimit
 
-ARTICLES_PER_PAGE = 20
-
 
 def render_article(
     request: HttpRequest,
@@ -96,7 +94,7 @@ def article_preview(request, pk: int):
 def topic_detail(request, slug: str):
     topic = get_object_or_404(Topic, slug=slug)
     articles = topic.articles.published().select_related("source")
-    page = Paginator(articles, ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(articles, settings.ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "articles/topic_detail.html", {"topic": topic, "page": page})
 
 

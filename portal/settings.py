@@ -222,6 +222,9 @@ if env_bool("BEHIND_TLS_PROXY", False):
     # Only when a proxy in front terminates TLS and sets this header itself.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Articles per page on the home and topic pages.
+ARTICLES_PER_PAGE = env_int("ARTICLES_PER_PAGE", 20)
+
 # Story tips: how many one client may send per window (seconds).
 TIP_RATE_LIMIT = (env_int("TIP_RATE_LIMIT", 5), env_int("TIP_RATE_WINDOW", 3600))
 
