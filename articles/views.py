@@ -5,6 +5,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -82,8 +83,11 @@ def article_detail(request, year: str, month: str, day: str, slug: str):
 
 
 @staff_member_required
+@permission_required("articles.change_article", raise_exception=True)
 @require_safe
 def article_preview(request, pk: int):
+    # Drafts may be under embargo: only those who may edit articles read them, not every
+    # staff account (moderators work on comments only).
     article = get_object_or_404(
         Article.objects.select_related("source").prefetch_related("topics"), pk=pk
     )
