@@ -46,6 +46,35 @@ def test_editor_can_create_an_article_whose_body_is_sanitized(admin_client):
     assert article.get_absolute_url() == "/2026/01/02/new-story/"
 
 
+def article_form(**overrides) -> dict:
+    data = {
+        "headline": "New story",
+        "slug": "new-story",
+        "summary": "",
+        "body": "<p>Safe</p>",
+        "publisher": "",
+        "byline": "",
+        "dateline": "",
+        "status": "published",
+        "published_at_0": "2026-01-02",
+        "published_at_1": "10:00:00",
+        "comment_mode": "open",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_publishing_without_a_date_asks_for_one_on_the_field(admin_client):
+    response = admin_client.post(
+        "/admin/articles/article/add/", article_form(published_at_0="", published_at_1="")
+    )
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert errors == {"published_at": ["A published article needs a publication date and time."]}
+    assert "Constraint" not in response.content.decode()
+    assert not Article.objects.filter(slug="new-story").exists()
+
+
 def test_editors_read_story_tips_but_cannot_invent_them(admin_client):
     tip = StoryTip.objects.create(name="Li", email="li@example.com", story="Bridge closed")
     html = admin_client.get("/admin/articles/storytip/").content.decode()
