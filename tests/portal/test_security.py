@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from portal.sanitizer import clean_article_html, sanitize_article_html
 from tests.conftest import SEED_URL
 
 pytestmark = pytest.mark.django_db
@@ -112,3 +113,49 @@ def test_debug_is_on_only_when_asked_for():
 def test_hsts_covers_subdomains_only_when_asked_for(client):
     header = client.get("/healthz", secure=True).headers["Strict-Transport-Security"]
     assert header == "max-age=31536000"
+
+
+@pytest.mark.parametrize(
+    "pasted",
+    [
+        "<script>alert(1)</script>",
+        "<style>body { display: none }</style>",
+        "<template><p>alert(1)</p></template>",
+        "<iframe>alert(1)</iframe>",
+        "<object><p>alert(1)</p></object>",
+        "<noscript><p>alert(1)</p></noscript>",
+        "<svg><text>alert(1)</text></svg>",
+        "<textarea>alert(1)</textarea>",
+        "<SCRIPT>alert(1)</SCRIPT>",
+        "<script><script>alert(1)</script>",
+    ],
+)
+def test_article_html_drops_what_active_elements_contain(pasted):
+    cleaned = clean_article_html(f"<p>Before</p>{pasted}<p>After</p>")
+    assert cleaned == "<p>Before</p><p>After</p>"
+
+
+def test_article_html_keeps_the_text_of_harmless_unknown_elements():
+    assert clean_article_html("<p><span>kept</span> <font>too</font></p>") == "<p>kept too</p>"
+    assert clean_article_html("<div>One.</div><div>Two.</div>") == "One.\nTwo."
+
+
+def test_article_html_escapes_text_and_keeps_allowed_markup():
+    html = '<p>AT&amp;T &lt;b&gt; <a href="https://x.example/" title="t">link</a></p>'
+    assert clean_article_html(html) == html
+
+
+def test_sanitizing_says_what_it_removed():
+    result = sanitize_article_html(
+        '<p onclick="x()" style="color:red">Hi</p><script>alert(1)</script>'
+        '<a href="javascript:x()">a</a><span>s</span><p>ok</p>'
+    )
+    assert result.html == "<p>Hi</p><a>a</a>s<p>ok</p>"
+    assert result.removed == [
+        "the onclick attribute of <p>",
+        "the style attribute of <p>",
+        "<script> and its contents",
+        "the href attribute of <a>",
+        "<span> tags (their text is kept)",
+    ]
+    assert sanitize_article_html(result.html).removed == []
