@@ -1,5 +1,6 @@
 """Security by default: headers on every page, and a deploy check that passes."""
 
+import datetime
 import os
 import secrets
 import subprocess
@@ -7,6 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
+import time_machine
+from django.test import Client
+from django.utils import timezone
 
 from portal.sanitizer import clean_article_html, sanitize_article_html
 from tests.conftest import SEED_URL
@@ -159,3 +163,47 @@ def test_sanitizing_says_what_it_removed():
         "<span> tags (their text is kept)",
     ]
     assert sanitize_article_html(result.html).removed == []
+
+
+PASSWORD = "a long and correct password"
+ATTACKER, MODERATOR_DESK = "203.0.113.5", "198.51.100.7"
+
+
+@pytest.fixture
+def editor(django_user_model, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    return django_user_model.objects.create_user("editor", password=PASSWORD, is_staff=True)
+
+
+def admin_login(client: Client, password: str, address: str):
+    return client.post(
+        "/admin/login/?next=/admin/",
+        {"username": "editor", "password": password},
+        REMOTE_ADDR=address,
+    )
+
+
+def test_wrong_admin_passwords_lock_the_account_out_from_that_address(editor, settings):
+    attacker = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert admin_login(attacker, "guess", ATTACKER).status_code == 200
+    assert admin_login(attacker, "guess", ATTACKER).status_code == 429
+    locked = admin_login(attacker, PASSWORD, ATTACKER)
+    assert locked.status_code == 429
+    assert "Too many failed logins" in locked.content.decode()
+    assert "_auth_user_id" not in attacker.session
+
+    # The same account from another address is not locked: an attacker cannot lock a
+    # moderator out of the admin from everywhere.
+    assert admin_login(Client(), PASSWORD, MODERATOR_DESK).status_code == 302
+
+    later = timezone.now() + settings.AXES_COOLOFF_TIME + datetime.timedelta(seconds=1)
+    with time_machine.travel(later):
+        assert admin_login(attacker, PASSWORD, ATTACKER).status_code == 302
+
+
+def test_a_few_typos_do_not_lock_anyone_out(editor, settings):
+    desk = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        admin_login(desk, "typo", MODERATOR_DESK)
+    assert admin_login(desk, PASSWORD, MODERATOR_DESK).status_code == 302
