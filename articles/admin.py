@@ -1,10 +1,11 @@
 """Editors' admin: articles with a preview link, sources, topics and story tips."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
 
 from articles.models import Article, Source, StoryTip, Topic
+from portal.sanitizer import sanitize_article_html
 
 
 @admin.register(Article)
@@ -24,6 +25,19 @@ class ArticleAdmin(admin.ModelAdmin):
         ("Comments", {"fields": ["comment_mode"]}),
         ("Record", {"fields": ["preview_link", "created", "modified"]}),
     ]
+
+    def save_model(self, request, obj, form, change):
+        # save() cleans the body; tell the editor what that took out, so nothing they
+        # pasted disappears without a word.
+        removed = sanitize_article_html(obj.body).removed
+        super().save_model(request, obj, form, change)
+        if removed:
+            self.message_user(
+                request,
+                "Removed from the body, which allows no scripts, styles or event handlers: "
+                f"{', '.join(removed)}.",
+                messages.WARNING,
+            )
 
     @admin.display(description="Preview")
     def preview_link(self, article):

@@ -3,6 +3,7 @@
 import datetime
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -127,6 +128,14 @@ class Article(models.Model):
                 "slug": self.slug,
             },
         )
+
+    def clean(self):
+        # Forms validate the database constraint before save() could fill in the date, so
+        # say on the field what the constraint would only say in its own words.
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            raise ValidationError(
+                {"published_at": "A published article needs a publication date and time."}
+            )
 
     @property
     def publication_date(self) -> date | None:

@@ -5,6 +5,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,8 +18,6 @@ from articles.models import Article, Topic
 from articles.structured_data import as_json_ld, news_article
 from comments.display import comments_context, comments_scope
 from portal import pagecache, ratelimit
-
-ARTICLES_PER_PAGE = 20
 
 
 def render_article(
@@ -78,8 +77,11 @@ def article_detail(request, year: str, month: str, day: str, slug: str):
 
 
 @staff_member_required
+@permission_required("articles.change_article", raise_exception=True)
 @require_safe
 def article_preview(request, pk: int):
+    # Drafts may be under embargo: only those who may edit articles read them, not every
+    # staff account (moderators work on comments only).
     article = get_object_or_404(
         Article.objects.select_related("source").prefetch_related("topics"), pk=pk
     )
@@ -90,7 +92,7 @@ def article_preview(request, pk: int):
 def topic_detail(request, slug: str):
     topic = get_object_or_404(Topic, slug=slug)
     articles = topic.articles.published().select_related("source")
-    page = Paginator(articles, ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(articles, settings.ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "articles/topic_detail.html", {"topic": topic, "page": page})
 
 

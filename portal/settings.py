@@ -1,11 +1,12 @@
 """Dispatch settings: one module, configured from environment variables.
 
-Development defaults are safe on a laptop; production values (secret key, hosts) fail
-loudly when missing with DEBUG off. Every variable is documented in README.md and
-.env.example.
+DEBUG is off unless DEBUG=true; development defaults (a generated key, local hosts) apply
+only then, and production values (secret key, hosts) fail loudly when missing with DEBUG
+off. Every variable is documented in README.md and .env.example.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -52,9 +53,9 @@ def _development_secret_key() -> str:
 
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
-# A checkout nobody configured is a developer's machine; a deployment sets SECRET_KEY and
-# ALLOWED_HOSTS, and from either of them on, DEBUG is off unless asked for.
-DEBUG = env_bool("DEBUG", not SECRET_KEY and not os.environ.get("ALLOWED_HOSTS"))
+# Off unless asked for (make run asks): guessing "development" from missing variables would
+# serve tracebacks to anyone a proxy forwards as Host: 127.0.0.1.
+DEBUG = env_bool("DEBUG", False)
 
 if not SECRET_KEY:
     if not DEBUG:
@@ -84,6 +85,7 @@ INSTALLED_APPS = [
     "comments",
     "newsletter",
     "django_tasks_db",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -96,6 +98,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Innermost, so the page it writes gets the security headers of the ones above.
+    "portal.errors.MethodNotAllowedPageMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -163,6 +169,23 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Logins go through django-axes first, which refuses a locked-out account and address.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Admin login throttling: after AXES_FAILURE_LIMIT wrong passwords for one account from one
+# address, that account cannot log in from that address until the cool-off has passed.
+# Keyed on the pair, not the account alone (an attacker could then lock a moderator out
+# from everywhere) nor the address alone (a newsroom shares one).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
+AXES_RESET_ON_SUCCESS = True  # a right password forgets the typos before it
+AXES_CLIENT_IP_CALLABLE = "portal.login_throttle.client_address"
+AXES_LOCKOUT_CALLABLE = "portal.login_throttle.lockout_response"
+AXES_VERBOSE = False  # failures and lockouts are still logged; no banner on every command
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -214,11 +237,16 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
+# Both promise something about every subdomain of the site's domain, which only its operator
+# knows; so both are asked for, not assumed.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 if env_bool("BEHIND_TLS_PROXY", False):
     # Only when a proxy in front terminates TLS and sets this header itself.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Articles per page on the home and topic pages.
+ARTICLES_PER_PAGE = env_int("ARTICLES_PER_PAGE", 20)
 
 # Story tips: how many one client may send per window (seconds).
 TIP_RATE_LIMIT = (env_int("TIP_RATE_LIMIT", 5), env_int("TIP_RATE_WINDOW", 3600))

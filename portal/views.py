@@ -14,14 +14,12 @@ from articles.models import Article
 from articles.sitemaps import news_sitemap_articles
 from portal import pagecache
 
-ARTICLES_PER_PAGE = 20
-
 
 @require_safe
 def home(request):
     def render_page():
         articles = Article.objects.published().select_related("source")
-        page = Paginator(articles, ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
+        page = Paginator(articles, settings.ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
         return render(request, "portal/home.html", {"page": page})
 
     return pagecache.serve(

@@ -1,4 +1,5 @@
-"""Shared fixtures: factories for articles and the seed article's address."""
+"""Shared fixtures: static files without collectstatic, factories for articles and the seed
+article's address."""
 
 import datetime
 import itertools
@@ -20,6 +21,18 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _static_from_sources(settings):
+    # The manifest storage knows only what collectstatic wrote, so on a fresh clone every
+    # {% static %} would raise; and the browser tests' live server serves /static/ through
+    # the finders, which know the source names only. Plain names keep every test on the
+    # current CSS and JavaScript without collectstatic.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
 
 
 @pytest.fixture

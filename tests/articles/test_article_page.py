@@ -7,6 +7,7 @@ from html.parser import HTMLParser
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
+from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from articles.models import Article
@@ -197,6 +198,16 @@ def test_staff_preview_shows_drafts_and_readers_cannot_use_it(client, admin_clie
     assert response.headers["X-Robots-Tag"] == "noindex"
     anonymous = client.get(url)
     assert anonymous.status_code == 302 and "/admin/login/" in anonymous.headers["Location"]
+
+
+def test_moderators_cannot_preview_embargoed_drafts(client, django_user_model, make_article):
+    draft = make_article(status=Article.Status.DRAFT, published_at=None, headline="Embargoed")
+    moderator = django_user_model.objects.create_user("mod", password="x", is_staff=True)
+    moderator.groups.add(Group.objects.get(name="Moderators"))
+    client.force_login(moderator)
+    response = client.get(f"/articles/preview/{draft.pk}/")
+    assert response.status_code == 403
+    assert "Embargoed" not in response.content.decode()
 
 
 def test_article_body_is_sanitized_on_save(make_article):

@@ -72,8 +72,25 @@ def test_invalid_size_is_refused_with_400_and_a_readable_page(client, data):
     assert fontsize.COOKIE_NAME not in response.cookies
 
 
-def test_get_is_not_allowed(client):
-    assert client.get("/preferences/font-size/?size=xl").status_code == 405
+def test_get_is_not_allowed_and_says_so_on_a_readable_page(client):
+    response = client.get("/preferences/font-size/?size=xl")
+    assert response.status_code == 405
+    assert response.headers["Allow"] == "POST"
+    assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+    html = response.content.decode()
+    assert "This address does not take a GET request" in html and "<h1" in html
+    assert "Content-Security-Policy" in response.headers
+
+
+def test_head_and_json_clients_get_a_405_they_can_read(client):
+    head = client.head("/preferences/font-size/")
+    assert head.status_code == 405 and head.headers["Allow"] == "POST"
+    response = client.get("/preferences/font-size/", headers={"Accept": "application/json"})
+    assert response.status_code == 405 and response.headers["Allow"] == "POST"
+    assert response.json() == {
+        "error": "This address does not take a GET request.",
+        "allowed_methods": ["POST"],
+    }
 
 
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "javascript:x", ""])

@@ -30,6 +30,15 @@ def test_home_is_paginated(client, make_article):
     assert client.get("/?page=abc").status_code == 200  # falls back to page 1
 
 
+def test_home_and_topic_pages_page_by_the_one_setting(client, settings, make_article, make_topic):
+    settings.ARTICLES_PER_PAGE = 2
+    topic = make_topic()
+    for _ in range(4):
+        make_article(topics=[topic])
+    assert "Page 1 of 3" in client.get("/").content.decode()  # with the seed article
+    assert "Page 1 of 2" in client.get(topic.get_absolute_url()).content.decode()
+
+
 def test_topic_page_lists_its_articles_only(client, make_article, make_topic):
     topic = make_topic("Energy")
     mine = make_article(headline="Pipeline deal signed", topics=[topic])

@@ -59,17 +59,6 @@ def browser(tmp_path_factory):
         browser.close()
 
 
-@pytest.fixture(autouse=True)
-def _static_from_sources(settings):
-    # The live server serves /static/ through the staticfiles finders, which know the
-    # source names only, not the hashed names of the manifest storage. Plain names also
-    # mean the tests always run against the current CSS and JavaScript, without collectstatic.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
 @pytest.fixture
 def context(browser, live_server):
     context = browser.new_context(base_url=live_server.url)

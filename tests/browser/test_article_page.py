@@ -141,18 +141,40 @@ def test_no_accessibility_violations(page, article, which):
     assert not violations, f"axe-core found on {page.url}:\n{axe_report(violations)}"
 
 
-def test_print_shows_the_article_and_its_address_only(page, article, live_server):
+def test_print_shows_the_masthead_the_article_and_its_address_only(page, article, live_server):
     url = article.get_absolute_url()
     page.goto(url)
     print_url = page.locator(".print-url")
     assert not print_url.is_visible()
 
     page.emulate_media(media="print")
-    for selector in (".article-tools", ".site-header", ".site-footer", "nav", "form"):
+    hidden = (
+        ".article-tools",
+        ".site-nav",
+        ".site-footer",
+        "nav",
+        "form",
+        "#add-comment",
+        ".comment-rules",
+        ".comments",
+        ".comment-count-link",
+        ".go-to-forum",
+        ".skip-link",
+    )
+    for selector in hidden:
         elements = page.locator(selector).all()
         assert elements, f"no {selector} on the page"
         for element in elements:
             assert not element.is_visible(), f"{selector} is printed"
+
+    assert page.locator(".site-name").inner_text() == "Dispatch"  # the masthead
+    assert page.locator(".article-headline").inner_text() == article.headline
+    meta = page.locator(".article-meta")
+    assert meta.is_visible()
+    day = article.publication_date
+    assert page.locator(".article-meta time").inner_text() == f"{day:%B} {day.day}, {day.year}"
+    assert "By A. Reporter" in meta.inner_text() and "Browser Test Wire" in meta.inner_text()
+    assert "Comment" not in meta.inner_text()
     assert page.locator(".article-body").is_visible()
     assert print_url.is_visible()
     assert live_server.url + url in print_url.inner_text()
