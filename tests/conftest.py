@@ -35,6 +35,12 @@ def _static_from_sources(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    # The real hasher spends ~0.5 s of CPU per password on purpose; tests only need it to match.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def make_article(db):
     def make(**fields) -> Article:
