@@ -70,6 +70,7 @@ def test_deploy_check_is_clean_with_production_variables():
         SECURE_HSTS_PRELOAD="true",
         EMAIL_URL="smtp+tls://mailer:secret@mail.example.org:587",
         SITE_URL="https://news.example.org",
+        REDIS_URL="redis://127.0.0.1:6379/13",
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
