@@ -29,6 +29,7 @@ def home(request):
         scopes=["articles"],
         vary=[fontsize.from_request(request).name],
         render=render_page,
+        query=["page"],
     )
 
 
