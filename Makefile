@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast bench eval-moderation lint format check migrate static browser clean help
+.PHONY: run test test-fast bench eval-moderation lint format check migrate static browser nginx clean help
 
 help:
 	@echo "make run    serve the portal on http://127.0.0.1:$(PORT) (SQLite, development settings)"
@@ -60,7 +60,18 @@ browser:
 	  fi; \
 	fi
 
-test: $(STAMP) browser static
+# Debian's nginx for the served-stack tests (tests/served: gunicorn behind deploy/nginx.conf).
+nginx:
+	@if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing nginx from Debian for the served-stack tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx-light >/dev/null || exit 1; \
+	  else \
+	    echo "warning: nginx is missing (Debian: apt-get install nginx-light); the served-stack tests will be skipped." >&2; \
+	  fi; \
+	fi
+
+test: $(STAMP) browser nginx static
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 test-fast: $(STAMP)

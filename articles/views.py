@@ -73,6 +73,7 @@ def article_detail(request, year: str, month: str, day: str, slug: str):
         scopes=["articles", comments_scope(slug)],
         vary=[fontsize.from_request(request).name],
         render=render_page,
+        query=["cpage"],  # comments.pages.PAGE_PARAMETER; articles imports no comments module
     )
 
 

@@ -4,14 +4,9 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from portal.ratelimit import client_address  # AXES_CLIENT_IP_CALLABLE: the one address rule
 
-def client_address(request: HttpRequest) -> str | None:
-    """The address axes counts failed logins against (AXES_CLIENT_IP_CALLABLE).
-
-    TODO(lead): this must call the portal's one client-address rule (portal.ratelimit's
-    client_address(request), which honours the trusted proxies) once it lands; until then,
-    behind a proxy every attempt counts against the proxy's address."""
-    return request.META.get("REMOTE_ADDR")
+__all__ = ["client_address", "lockout_response"]
 
 
 def lockout_response(

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "newsletter",
     "django_tasks_db",
     "axes",
+    "portal.apps.PortalConfig",
 ]
 
 MIDDLEWARE = [
@@ -155,8 +156,10 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache: Redis when REDIS_URL is set (shared by every web process, so rate limits hold
-# across machines); otherwise this process's memory.
+# Cache: Redis when REDIS_URL is set (shared by every web process, so rate limits and page
+# invalidation hold across processes and machines); otherwise this process's memory, which
+# `check --deploy` refuses with DEBUG off (portal/checks.py). Short timeouts: a Redis that
+# hangs must not hang the request; pages then render without it (portal/shared_cache.py).
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
@@ -164,6 +167,7 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "dispatch",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
 else:
@@ -244,6 +248,11 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 if env_bool("BEHIND_TLS_PROXY", False):
     # Only when a proxy in front terminates TLS and sets this header itself.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many proxies in front append the address they were reached from to X-Forwarded-For
+# (nginx: 1). Rate limits key on the address the outermost one saw; 0 uses REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more")
 
 # Articles per page on the home and topic pages.
 ARTICLES_PER_PAGE = env_int("ARTICLES_PER_PAGE", 20)

@@ -1,18 +1,20 @@
 """Site-wide pages: home, robots.txt, the Google News sitemap and a health check."""
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.http import HttpResponse, HttpResponsePermanentRedirect
+from django.db import DatabaseError, connection
+from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
-from django.views.decorators.cache import cache_control
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_safe
 
 from articles import fontsize
 from articles.models import Article
 from articles.sitemaps import news_sitemap_articles
-from portal import pagecache
+from portal import pagecache, shared_cache
 
 
 @require_safe
@@ -27,6 +29,7 @@ def home(request):
         scopes=["articles"],
         vary=[fontsize.from_request(request).name],
         render=render_page,
+        query=["page"],
     )
 
 
@@ -57,10 +60,35 @@ def news_sitemap(request):
     )
 
 
+def _database_answers() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return False
+    return True
+
+
+def _cache_answers() -> bool:
+    try:
+        shared_cache.call(cache.get, "healthz")
+    except shared_cache.Unavailable:
+        return False
+    return True
+
+
 @require_safe
+@never_cache
 def healthz(request):
-    """The smallest Django view: the baseline that `make bench` compares pages against."""
-    return HttpResponse("ok", content_type="text/plain")
+    """For the load balancer and monitoring: 503 naming what is down (the database, the
+    shared cache). Pages still render without the cache, but rate limits and invalidation
+    are then per process. Also the baseline that `make bench` compares pages against."""
+    status = {
+        "database": "ok" if _database_answers() else "down",
+        "cache": "ok" if _cache_answers() else "down",
+    }
+    healthy = all(value == "ok" for value in status.values())
+    return JsonResponse(status, status=200 if healthy else 503)
 
 
 @require_safe

@@ -160,3 +160,108 @@ def test_placeholder_like_text_from_readers_is_shown_as_written(
     assert "See pagecache-comment-name-5b2e and pagecache-csrf-9d1c3e7a" in html
     assert html.count("Secret Pseudonym") == 1  # only in the visitor's own form field
     assert html.count(csrf_token_in(html)) == html.count('name="csrfmiddlewaretoken"')
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["?utm_source=1", "?utm_source=2&fbclid=x", "?cpage=1", "?cpage=abc", "?cpage=01", "?cpage="],
+)
+def test_query_strings_the_page_does_not_read_share_its_cached_copy(
+    query, django_assert_num_queries
+):
+    # Each new query string used to store a new ~29 KB copy: a flood of them filled the cache.
+    Client().get(SEED_URL)
+    with django_assert_num_queries(0):
+        response = Client().get(SEED_URL + query)
+    assert response.status_code == 200
+
+
+def test_each_comment_page_is_its_own_cached_page(seed_article, settings):
+    settings.COMMENTS_PER_PAGE = 1
+    for name in ["First Reader", "Second Reader"]:
+        Comment.objects.create(
+            article=seed_article, user_name=name, text="On the SCO.", status="published"
+        )
+    Client().get(SEED_URL)
+    second = Client().get(SEED_URL + "?cpage=2").content.decode()
+    assert "Second Reader" in second and "First Reader" not in second
+    assert "Second Reader" in Client().get(SEED_URL + "?cpage=+2").content.decode()
+    assert "First Reader" in Client().get(SEED_URL).content.decode()
+
+
+@pytest.mark.parametrize("query", ["?cpage=0", "?cpage=-3", "?cpage=987654321"])
+def test_page_numbers_past_the_end_are_shown_but_not_kept(query, django_assert_num_queries):
+    assert Client().get(SEED_URL + query).status_code == 200
+    with django_assert_num_queries(4):
+        assert Client().get(SEED_URL + query).status_code == 200
+
+
+def test_home_pages_are_keyed_by_their_page_number(make_article, settings):
+    for n in range(21):
+        make_article(headline=f"Listing story {n}")
+    first = Client().get("/").content.decode()
+    assert Client().get("/?page=1&utm_source=x").content.decode().count("<article") == (
+        first.count("<article")
+    )
+    assert "Listing story 0" in Client().get("/?page=2").content.decode()
+    assert "Listing story 0" not in Client().get("/?page=abc").content.decode()
+
+
+def test_an_evicted_version_never_brings_back_an_older_page(
+    seed_article, django_capture_on_commit_callbacks
+):
+    Client().get(SEED_URL)  # cached before the comment
+    with django_capture_on_commit_callbacks(execute=True):
+        Client().post(
+            f"/comments/post/{seed_article.pk}/",
+            {
+                "user_name": "Late Reader",
+                "text": "Putin and Beijing agree on the SCO's role in regional security.",
+                "timestamp": timestamp_for(seed_article),
+            },
+        )
+    assert "Late Reader" in Client().get(SEED_URL).content.decode()
+    # The cache evicts the version numbers (they are small, and least recently used).
+    from django.core.cache import cache
+
+    cache.delete_many(
+        ["pagecache:version:articles", "pagecache:version:comments:" + seed_article.slug]
+    )
+    assert "Late Reader" in Client().get(SEED_URL).content.decode()
+
+
+UNREACHABLE_REDIS = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:9/0",  # the discard port: nothing answers
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }
+}
+
+
+@pytest.mark.parametrize("path", ["/", SEED_URL, "/feeds/"])
+def test_pages_render_without_the_cache_when_it_is_down(path, settings, caplog):
+    settings.CACHES = UNREACHABLE_REDIS
+    client = Client(enforce_csrf_checks=True)
+    first, second = client.get(path), client.get(path)
+    assert first.status_code == 200 and second.status_code == 200
+    assert 'name="csrfmiddlewaretoken" value="pc' not in second.content.decode()
+    logged = [r for r in caplog.records if r.name == "portal.shared_cache"]
+    assert len(logged) <= 1  # one line per outage, not one per call
+
+
+def test_a_bump_that_fails_after_commit_does_not_fail_the_request(
+    seed_article, settings, django_capture_on_commit_callbacks
+):
+    settings.CACHES = UNREACHABLE_REDIS
+    with django_capture_on_commit_callbacks(execute=True):
+        response = Client().post(
+            f"/comments/post/{seed_article.pk}/",
+            {
+                "user_name": "Outage Reader",
+                "text": "Lavrov said the SCO keeps Beijing and Moscow close on security.",
+                "timestamp": timestamp_for(seed_article),
+            },
+        )
+    assert response.status_code == 303
+    assert Comment.objects.get().user_name == "Outage Reader"

@@ -76,6 +76,7 @@ def test_deploy_check_is_clean_with_production_variables():
         SECURE_HSTS_INCLUDE_SUBDOMAINS="true",
         EMAIL_URL="smtp+tls://mailer:secret@mail.example.org:587",
         SITE_URL="https://news.example.org",
+        REDIS_URL="redis://127.0.0.1:6379/13",
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -170,8 +171,7 @@ ATTACKER, MODERATOR_DESK = "203.0.113.5", "198.51.100.7"
 
 
 @pytest.fixture
-def editor(django_user_model, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def editor(django_user_model):
     return django_user_model.objects.create_user("editor", password=PASSWORD, is_staff=True)
 
 
@@ -207,3 +207,23 @@ def test_a_few_typos_do_not_lock_anyone_out(editor, settings):
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         admin_login(desk, "typo", MODERATOR_DESK)
     assert admin_login(desk, PASSWORD, MODERATOR_DESK).status_code == 302
+
+
+def test_behind_the_proxy_login_lockouts_follow_the_reader_not_the_proxy(editor, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    proxy = "127.0.0.1"
+
+    def through_proxy(client, password, reader):
+        return client.post(
+            "/admin/login/?next=/admin/",
+            {"username": "editor", "password": password},
+            REMOTE_ADDR=proxy,
+            HTTP_X_FORWARDED_FOR=reader,
+        )
+
+    attacker = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        through_proxy(attacker, "guess", ATTACKER)
+    assert through_proxy(attacker, PASSWORD, ATTACKER).status_code == 429
+    # Every login arrives from the proxy's address; the editor's own is what counts.
+    assert through_proxy(Client(), PASSWORD, MODERATOR_DESK).status_code == 302

@@ -1,0 +1,84 @@
+"""A Redis outage, for real (a private redis-server stopped mid-test): pages, commenting and
+moderation keep working, and /healthz says the cache is down until it is back."""
+
+import pytest
+from django.db import DatabaseError
+from django.test import Client
+
+from comments.models import Comment, ModerationDecision
+from portal import ratelimit
+from tests.comments.conftest import timestamp_for
+from tests.conftest import SEED_URL
+from tests.served.servers import RedisServer
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def redis_server():
+    server = RedisServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def shared_redis(redis_server, settings):
+    if redis_server.process is None:
+        redis_server.start()
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_server.url,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+    ratelimit._fallback.clear()
+    yield redis_server
+    ratelimit._fallback.clear()
+
+
+def test_pages_comments_and_moderation_survive_a_redis_outage(
+    shared_redis, seed_article, admin_client, django_capture_on_commit_callbacks
+):
+    assert Client().get(SEED_URL).status_code == 200
+    assert shared_redis.keys("*pagecache:page:*")  # the page went into Redis
+    assert Client().get("/healthz").status_code == 200
+
+    shared_redis.stop()
+    assert Client().get(SEED_URL).status_code == 200
+    assert Client().get("/").status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        posted = Client().post(
+            f"/comments/post/{seed_article.pk}/",
+            {
+                "user_name": "Outage Reader",
+                "text": "Lavrov and Putin keep the SCO at the centre of ties with Beijing.",
+                "timestamp": timestamp_for(seed_article),
+            },
+        )
+    assert posted.status_code == 303
+    comment = Comment.objects.get(user_name="Outage Reader")
+    with django_capture_on_commit_callbacks(execute=True):
+        moderated = admin_client.post(
+            f"/admin/comments/comment/{comment.pk}/moderate/", {"moderate": "remove_spam"}
+        )
+    assert moderated.status_code == 302
+    assert ModerationDecision.objects.get(comment=comment).action == "remove_spam"
+    health = Client().get("/healthz")
+    assert health.status_code == 503
+    assert health.json() == {"database": "ok", "cache": "down"}
+
+    shared_redis.start()
+    assert Client().get("/healthz").status_code == 200
+    assert "Outage Reader" not in Client().get(SEED_URL).content.decode()
+
+
+def test_healthz_names_a_database_that_does_not_answer(client, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise DatabaseError("connection refused")
+
+    monkeypatch.setattr("django.db.backends.utils.CursorWrapper.execute", refuse)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == {"database": "down", "cache": "ok"}

@@ -1,0 +1,256 @@
+"""Dispatch as the README runs it in production: gunicorn (2 workers, DEBUG off, Redis) behind
+nginx configured from deploy/nginx.conf. Readers come from different loopback addresses."""
+
+import http.client
+import os
+import re
+import secrets
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.parse
+from http.cookies import SimpleCookie
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SEED_URL
+from tests.served.servers import (
+    RedisServer,
+    free_port,
+    log_tail,
+    stop,
+    wait_for_http,
+    wait_for_port,
+)
+
+pytestmark = pytest.mark.served
+BASE_DIR = Path(__file__).resolve().parents[2]
+NGINX = shutil.which("nginx") or next(
+    (path for path in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if Path(path).exists()), None
+)
+ADMIN_PASSWORD = "served-stack-admin-" + secrets.token_hex(4)
+TEXTS = [
+    "Lavrov says the SCO keeps Beijing and Moscow close on regional security.",
+    "Putin and Beijing agree the SCO should widen its work on trade and security.",
+    "The SCO summit shows how far China and Russia have come since the nineties.",
+]
+
+
+class Stack:
+    def __init__(self, *, nginx_port: int, redis: RedisServer, database: Path, logs: Path):
+        self.nginx_port, self.redis, self.database, self.logs = nginx_port, redis, database, logs
+
+    def rows(self, sql: str, *params) -> list[tuple]:
+        with sqlite3.connect(self.database, timeout=20) as db:
+            return db.execute(sql, params).fetchall()
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    if NGINX is None:
+        pytest.skip("nginx is not installed (make test installs it from Debian)")
+    workdir = tmp_path_factory.mktemp("stack")
+    redis = RedisServer()
+    redis.start()
+    app_port, nginx_port = free_port(), free_port()
+    database = workdir / "db.sqlite3"
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    } | {
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "false",
+        "DATABASE_URL": f"sqlite:///{database}",
+        "REDIS_URL": redis.url,
+        "TRUSTED_PROXY_COUNT": "1",
+        "TIP_RATE_LIMIT": "3",
+        "COMMENT_MIN_SECONDS": "0",
+        "DJANGO_SUPERUSER_PASSWORD": ADMIN_PASSWORD,
+    }
+    manage = [sys.executable, "manage.py"]
+    for command in (
+        ["migrate", "--noinput", "-v0"],
+        ["createsuperuser", "--noinput", "--username", "editor", "--email", "e@example.org"],
+    ):
+        subprocess.run(manage + command, cwd=BASE_DIR, env=env, check=True, capture_output=True)
+    gunicorn_log = workdir / "gunicorn.log"
+    gunicorn = subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("gunicorn")),
+            "portal.wsgi:application",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{app_port}",
+            "--no-control-socket",
+            "--forwarded-allow-ips",
+            "127.0.0.1",
+        ],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=(log_file := gunicorn_log.open("w")),
+        stderr=subprocess.STDOUT,
+    )
+    prefix = workdir / "nginx"
+    for folder in ("logs", "tmp"):
+        (prefix / folder).mkdir(parents=True)
+    site = (BASE_DIR / "deploy" / "nginx.conf").read_text()
+    site = site.replace("listen 80;", f"listen 127.0.0.1:{nginx_port};")
+    site = site.replace("server 127.0.0.1:8000;", f"server 127.0.0.1:{app_port};")
+    (prefix / "dispatch.conf").write_text(site)
+    temp = " ".join(
+        f"{kind}_temp_path {prefix}/tmp/{kind};"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    (prefix / "nginx.conf").write_text(
+        ("user root;\n" if os.geteuid() == 0 else "")
+        + f"daemon off;\nworker_processes 1;\npid {prefix}/nginx.pid;\n"
+        f"events {{ worker_connections 256; }}\n"
+        f"http {{ access_log off; {temp} include {prefix}/dispatch.conf; }}\n"
+    )
+    nginx = subprocess.Popen(
+        [NGINX, "-p", str(prefix), "-c", str(prefix / "nginx.conf"), "-e", "logs/error.log"]
+    )
+    try:
+        wait_for_port(app_port, gunicorn, timeout=30)
+        wait_for_port(nginx_port, nginx)
+        wait_for_http(f"http://127.0.0.1:{nginx_port}/healthz")
+        yield Stack(nginx_port=nginx_port, redis=redis, database=database, logs=workdir)
+    except Exception:
+        print(log_tail(gunicorn_log), log_tail(prefix / "logs" / "error.log"), sep="\n")
+        raise
+    finally:
+        stop(nginx)
+        stop(gunicorn)
+        log_file.close()
+        redis.stop()
+
+
+class Reader:
+    """One browser-like reader at its own loopback address, keeping its cookies."""
+
+    def __init__(self, stack: Stack, address: str):
+        self.stack, self.address, self.cookies = stack, address, SimpleCookie()
+
+    def request(self, method: str, path: str, form: dict | None = None, headers=None):
+        connection = http.client.HTTPConnection(
+            "127.0.0.1", self.stack.nginx_port, timeout=15, source_address=(self.address, 0)
+        )
+        headers = dict(headers or {})
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={m.coded_value}" for k, m in self.cookies.items())
+        body = None
+        if form is not None:
+            body = urllib.parse.urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        text = response.read().decode(errors="replace")
+        for header in response.headers.get_all("Set-Cookie") or []:
+            self.cookies.load(header)
+        connection.close()
+        return response.status, text
+
+    def get(self, path: str):
+        return self.request("GET", path)
+
+    def post_form(self, page: str, action: str, fields: dict, headers=None):
+        """GET the page (for its CSRF cookie and token, like a browser), then POST."""
+        status, html = self.get(page)
+        assert status == 200, html[:500]
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+        return self.request(
+            "POST", action, {"csrfmiddlewaretoken": token, **fields}, headers=headers
+        )
+
+    def post_comment(self, name: str, text: str):
+        status, html = self.get(SEED_URL)
+        assert status == 200, html[:500]
+        fields = {
+            key: re.search(rf'name="{key}" value="([^"]+)"', html).group(1)
+            for key in ("csrfmiddlewaretoken", "timestamp")
+        }
+        action = re.search(r'action="(/comments/post/\d+/)"', html).group(1)
+        return self.request("POST", action, {**fields, "user_name": name, "text": text})
+
+
+def tip(reader: Reader, headers=None) -> int:
+    status, _ = reader.post_form(
+        "/send-your-stories/", "/send-your-stories/", {"story": ""}, headers=headers
+    )
+    return status
+
+
+def test_readers_at_different_addresses_have_their_own_rate_limits(stack):
+    first, second = Reader(stack, "127.0.0.2"), Reader(stack, "127.0.0.3")
+    assert [tip(first) for _ in range(4)] == [400, 400, 400, 429]
+    assert tip(second) == 400  # behind the same nginx, yet not refused
+    # A forged X-Forwarded-For is kept in front of what nginx appends: still the same reader.
+    assert tip(first, headers={"X-Forwarded-For": "198.51.100.77"}) == 429
+
+
+def test_made_up_query_strings_do_not_grow_the_cache(stack):
+    reader = Reader(stack, "127.0.0.4")
+    assert reader.get(SEED_URL)[0] == 200
+    before = len(stack.redis.keys("*pagecache:page:*"))
+    for n in range(100):
+        assert reader.get(f"{SEED_URL}?utm_source={n}&cpage=1")[0] == 200
+    assert len(stack.redis.keys("*pagecache:page:*")) == before
+
+
+def wait_for_health(reader: Reader, status: int, *, timeout: float = 5.0) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        got, body = reader.get("/healthz")
+        if got == status or time.monotonic() > deadline:
+            assert got == status, body
+            return body
+        time.sleep(0.1)
+
+
+def test_a_redis_outage_degrades_but_nothing_fails(stack):
+    reader, editor = Reader(stack, "127.0.0.5"), Reader(stack, "127.0.0.6")
+    status, _ = editor.post_form(
+        "/admin/login/?next=/admin/",
+        "/admin/login/?next=/admin/",
+        {"username": "editor", "password": ADMIN_PASSWORD},
+    )
+    assert status == 302
+    stack.redis.stop()
+    try:
+        assert reader.get(SEED_URL)[0] == 200
+        assert reader.get("/")[0] == 200
+        assert reader.post_comment("Outage Reader", TEXTS[0])[0] == 303
+        [(pk, state)] = stack.rows(
+            "SELECT id, status FROM comments_comment WHERE user_name = ?", "Outage Reader"
+        )
+        assert state == "published"
+        status, _ = editor.post_form(
+            "/admin/comments/comment/",
+            f"/admin/comments/comment/{pk}/moderate/",
+            {"moderate": "remove_spam"},
+        )
+        assert status == 302
+        assert stack.rows("SELECT action FROM comments_moderationdecision") == [("remove_spam",)]
+        assert '"cache": "down"' in wait_for_health(reader, 503)
+    finally:
+        stack.redis.start()
+    wait_for_health(reader, 200)
+    assert TEXTS[0] not in Reader(stack, "127.0.0.8").get(SEED_URL)[1]  # removed shows at once
+
+
+@pytest.mark.xfail(strict=True, reason="cookie fix on comments-boundaries branch")
+@pytest.mark.parametrize("name", ["王伟", "Иван Петров", "Zoë ✓"])
+def test_names_in_any_script_are_posted_and_remembered(stack, name):
+    reader = Reader(stack, f"127.0.1.{len(name)}")  # one address per reader
+    text = TEXTS[1 + len(name) % 2]
+    status, body = reader.post_comment(name, f"{text} ({name})")
+    assert status == 303, re.findall(r"(?:invalid-feedback|alert)[^>]*>([^<]*)", body)
+    html = reader.get(SEED_URL)[1]
+    assert re.search(r'name="user_name"[^>]*value="([^"]*)"', html).group(1) == name
