@@ -31,11 +31,10 @@ def last_issue() -> Issue | None:
     return Issue.objects.order_by("-covers_until", "-id").first()
 
 
-def articles_for_next_issue(*, now: datetime | None = None) -> QuerySet[Article]:
+def articles_for_next_issue() -> QuerySet[Article]:
     """Published articles the last issue did not cover, newest first, at most
     NEWSLETTER_MAX_ARTICLES."""
-    now = now or timezone.now()
-    articles = Article.objects.published().filter(published_at__lte=now)
+    articles = Article.objects.published()
     previous = last_issue()
     if previous is not None:
         articles = articles.filter(published_at__gt=previous.covers_until)
@@ -52,13 +51,15 @@ def subject_for(articles: list[Article], *, now: datetime) -> str:
 def compose_issue(*, actor=None, now: datetime | None = None) -> Issue | None:
     """A new issue of what was published since the last one; None when there is nothing."""
     now = now or timezone.now()
-    articles = list(articles_for_next_issue(now=now))
+    articles = list(articles_for_next_issue())
     if not articles:
         return None
     with transaction.atomic():
         issue = Issue.objects.create(
             subject=subject_for(articles, now=now),
-            covers_until=now,
+            # The newest article carried, not the clock: an article that becomes published
+            # while this runs is after it, so the next issue carries it.
+            covers_until=max(article.published_at for article in articles),
             created=now,
             created_by=actor if actor is not None and actor.is_authenticated else None,
         )
