@@ -118,7 +118,8 @@ def summary_text(article: Article) -> str:
     """The article's summary as plain text; the start of its text when it has none."""
     if article.summary.strip():
         return article.summary.strip()
-    return Truncator(strip_tags(article.body)).words(SUMMARY_WORDS)
+    # The body is HTML: without its tags it is still escaped (&amp;), and plain text is not.
+    return Truncator(html_module.unescape(strip_tags(article.body))).words(SUMMARY_WORDS)
 
 
 def summary_html(article: Article) -> str:

@@ -4,6 +4,7 @@ import datetime
 import html
 import json
 import re
+from html.parser import HTMLParser
 
 import feedparser
 import pytest
@@ -213,6 +214,44 @@ def test_text_round_trips_without_double_escaping(client, make_article, headline
     item = next(i for i in client.get("/feeds/json/").json()["items"] if i["url"] == rss.link)
     assert item["title"] == headline
     assert item["summary"] == f"Summary: {headline}"
+
+
+class _Rendered(HTMLParser):
+    """What a reader's screen shows for an HTML fragment: its text and its elements."""
+
+    def __init__(self, fragment: str):
+        super().__init__(convert_charrefs=True)
+        self.text, self.tags = "", []
+        self.feed(fragment)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+
+    def handle_data(self, data):
+        self.text += data
+
+
+@pytest.mark.parametrize(
+    ("summary", "body"),
+    [
+        ("AT&T < 3 <b>bold</b> &amp;", "<p>Body.</p>"),
+        # No summary: the start of the body stands in, and the body is HTML.
+        ("", "<p>AT&amp;T &lt; 3 &lt;b&gt;bold&lt;/b&gt; &amp;amp;</p>"),
+    ],
+)
+def test_summaries_read_as_written_and_never_as_markup(client, make_article, summary, body):
+    """A reader sees AT&T and < as such, and markup typed in a summary stays text."""
+    article = make_article(summary=summary, body=body)
+    expected = "AT&T < 3 <b>bold</b> &amp;"
+    for url in ("/feeds/rss/", "/feeds/atom/"):
+        entry = entry_for(parse(client.get(url)), article)
+        assert entry.summary_detail.type == "text/html", url
+        shown = _Rendered(entry.summary)
+        assert (shown.text, shown.tags) == (expected, []), url
+    page = "http://testserver" + article.get_absolute_url()
+    item = next(i for i in client.get("/feeds/json/").json()["items"] if i["url"] == page)
+    assert item["summary"] == expected  # JSON Feed summaries are plain text
 
 
 def test_guid_survives_edits_and_a_new_slug(
