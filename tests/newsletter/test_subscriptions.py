@@ -9,6 +9,7 @@ import time_machine
 from django.core import mail, signing
 from django.test import Client
 from django.utils import timezone
+from django.utils.html import escape
 
 from newsletter import subscriptions
 from newsletter.models import StatusChange, Subscriber
@@ -159,6 +160,29 @@ def test_bad_input_is_refused_with_a_readable_page(client, commits, data, messag
     assert response.status_code == 400
     html = response.content.decode()
     assert message in html and "<h1" in html
+    assert not Subscriber.objects.exists()
+    assert mail.outbox == []
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        '"li\x01na"@example.com',  # a quoted local part lets control characters through
+        '"li\\\tna"@example.com',
+        '"li\x1bna"@example.com',
+        '"li\x7fna"@example.com',
+        "li\u200bna@example.com",
+        "a\r\nb@example.org",
+        "\x00",
+    ],
+)
+def test_control_characters_in_the_address_are_refused_and_the_address_kept(client, commits, typed):
+    with commits():
+        response = client.post(URL, {"email": typed, "website": ""})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert re.search(r"(Control characters|Line breaks|Null characters) are not allowed", html)
+    assert f'value="{escape(typed)}"' in html
     assert not Subscriber.objects.exists()
     assert mail.outbox == []
 
