@@ -7,7 +7,10 @@ import re
 import pytest
 import time_machine
 from django.core import mail, signing
+from django.db import connection
+from django.tasks import task_backends
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.html import escape
 
@@ -138,6 +141,27 @@ def test_the_answer_never_says_whether_the_address_is_on_the_list(
     response = subscribe(client, commits)
     assert (response.status_code, response["Location"]) == (303, SENT_URL)
     assert response.content == b""
+
+
+def test_the_form_does_the_same_work_whatever_the_address_is(client, make_subscriber, settings):
+    """Response time must not tell whether an address is known: the view validates and
+    queues the same task with the same write, and the worker does the rest."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    make_subscriber("known@example.com")
+    make_subscriber("waiting@example.com", status=Status.PENDING)
+    make_subscriber("gone@example.com", status=Status.UNSUBSCRIBED)
+    work = {}
+    addresses = ["new@example.com", "known@example.com", "waiting@example.com", "gone@example.com"]
+    for address in addresses:
+        task_backends["default"].clear()
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(URL, {"email": address.upper(), "website": ""})
+        assert response.status_code == 303
+        queued = task_backends["default"].results
+        assert [(r.task.name, r.args) for r in queued] == [("subscribe", [address])]
+        work[address] = [re.sub(r"'[^']*'|\b\d+\b", "?", q["sql"]) for q in queries]
+    assert len(set(map(tuple, work.values()))) == 1, work
+    assert not Subscriber.objects.filter(email="new@example.com").exists()  # not yet
 
 
 @pytest.mark.parametrize(
