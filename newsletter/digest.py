@@ -27,15 +27,18 @@ def one_line(text: str, limit: int = SUBJECT_MAX) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def last_issue() -> Issue | None:
-    return Issue.objects.order_by("-covers_until", "-id").first()
+def last_issue(*, other_than: Issue | None = None) -> Issue | None:
+    issues = Issue.objects.order_by("-covers_until", "-id")
+    if other_than is not None:
+        issues = issues.exclude(pk=other_than.pk)
+    return issues.first()
 
 
-def articles_for_next_issue() -> QuerySet[Article]:
-    """Published articles the last issue did not cover, newest first, at most
-    NEWSLETTER_MAX_ARTICLES."""
+def articles_for_next_issue(*, issue: Issue | None = None) -> QuerySet[Article]:
+    """Published articles the last issue (before `issue`, when given) did not cover, newest
+    first, at most NEWSLETTER_MAX_ARTICLES."""
     articles = Article.objects.published()
-    previous = last_issue()
+    previous = last_issue(other_than=issue)
     if previous is not None:
         articles = articles.filter(published_at__gt=previous.covers_until)
     return articles.order_by("-published_at", "-id")[: settings.NEWSLETTER_MAX_ARTICLES]
@@ -48,22 +51,35 @@ def subject_for(articles: list[Article], *, now: datetime) -> str:
     return one_line(f"{settings.SITE_NAME} digest, {day:%-d %B %Y}: {lead}{more}")
 
 
+class _NothingNew(Exception):
+    pass
+
+
 def compose_issue(*, actor=None, now: datetime | None = None) -> Issue | None:
-    """A new issue of what was published since the last one; None when there is nothing."""
+    """A new issue, SENDING, of what was published since the last one; None when there is
+    nothing. Raises IntegrityError while another issue is being sent (one_issue_sending)."""
     now = now or timezone.now()
-    articles = list(articles_for_next_issue())
-    if not articles:
-        return None
-    with transaction.atomic():
-        issue = Issue.objects.create(
-            subject=subject_for(articles, now=now),
+    try:
+        with transaction.atomic():
+            # The row first: it takes the one "sending" place (a concurrent caller waits on
+            # it, then fails), and what it carries is chosen after every earlier issue.
+            issue = Issue.objects.create(
+                subject="",
+                covers_until=now,
+                created=now,
+                created_by=actor if actor is not None and actor.is_authenticated else None,
+            )
+            articles = list(articles_for_next_issue(issue=issue))
+            if not articles:
+                raise _NothingNew
+            issue.subject = subject_for(articles, now=now)
             # The newest article carried, not the clock: an article that becomes published
             # while this runs is after it, so the next issue carries it.
-            covers_until=max(article.published_at for article in articles),
-            created=now,
-            created_by=actor if actor is not None and actor.is_authenticated else None,
-        )
-        issue.articles.set(articles)
+            issue.covers_until = max(article.published_at for article in articles)
+            issue.save(update_fields=["subject", "covers_until"])
+            issue.articles.set(articles)
+    except _NothingNew:
+        return None
     return issue
 
 

@@ -39,7 +39,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, mailers
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -148,8 +148,14 @@ def send_newsletter(*, actor=None, resend_unknown: bool = False) -> Outcome:
     if resend_unknown:
         issue = Issue.objects.filter(deliveries__state=State.UNKNOWN).order_by("-id").first()
         if issue is not None:
-            return resume_issue(issue, resend_unknown=True)
-    issue = digest.compose_issue(actor=actor)
+            try:
+                return resume_issue(issue, resend_unknown=True)
+            except IntegrityError:  # back to SENDING while another issue started
+                return _already_sending()
+    try:
+        issue = digest.compose_issue(actor=actor)
+    except IntegrityError:  # another caller started one since we looked (one_issue_sending)
+        return _already_sending()
     if issue is None:
         previous = digest.last_issue()
         since = ""
@@ -158,6 +164,13 @@ def send_newsletter(*, actor=None, resend_unknown: bool = False) -> Outcome:
             since = f" since issue {previous.pk} ({when:%Y-%m-%d %H:%M %Z})"
         return Outcome(None, message=f"Nothing to send: no new articles{since}.")
     return start_issue(issue)
+
+
+def _already_sending() -> Outcome:
+    issue = Issue.objects.filter(status=Issue.Status.SENDING).first()
+    if issue is None:  # it finished in the meantime
+        return Outcome(None, message="Another issue was being sent; try again.")
+    return Outcome(None, message=f"Issue {issue.pk} ({issue.subject}) is already being sent.")
 
 
 def start_issue(issue: Issue) -> Outcome:

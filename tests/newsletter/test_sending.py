@@ -2,13 +2,16 @@
 resumed with every subscriber receiving exactly one copy."""
 
 import datetime
+import threading
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from io import StringIO
 
 import pytest
 import time_machine
 from django.core import mail
 from django.core.management import call_command
+from django.db import IntegrityError, connections
 from django.utils import timezone
 
 from newsletter import digest, sending
@@ -66,6 +69,9 @@ def test_an_issue_carries_what_was_published_since_the_last_one(make_article, ne
     issue = digest.compose_issue()
     assert [a.headline for a in issue.articles.all()] == ["Fresh news"]
     assert issue.subject.startswith("Dispatch digest, ") and issue.subject.endswith("Fresh news")
+    with pytest.raises(IntegrityError):  # while it is being sent, no other issue starts
+        digest.compose_issue()
+    assert sending.finish_if_done(issue)  # nobody to send it to
     assert digest.compose_issue() is None  # nothing since this one
 
 
@@ -199,6 +205,40 @@ def test_two_workers_never_claim_the_same_delivery(news, make_subscriber):
     second = {d.pk for d in sending.claim(issue.pk, "b", 4)}
     assert len(first) == 4 and len(second) == 3 and not first & second
     assert sending.claim(issue.pk, "c", 4) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_editors_sending_at_once_make_one_issue(news, make_subscriber, settings, monkeypatch):
+    """A double click, or the command and the admin at once: both callers find no issue
+    in progress before either has composed one. Only one issue may result."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    make_subscriber()
+    both_looked = threading.Barrier(2, timeout=10)
+    compose = digest.compose_issue
+
+    def compose_after_both_looked(**kwargs):
+        both_looked.wait()  # each has seen that no issue is being sent
+        return compose(**kwargs)
+
+    monkeypatch.setattr(digest, "compose_issue", compose_after_both_looked)
+
+    def send() -> sending.Outcome:
+        try:
+            return sending.send_newsletter()
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        outcomes = list(pool.map(lambda _: send(), range(2)))
+
+    composed = Issue.objects.exclude(subject="Earlier")
+    assert composed.count() == 1
+    issue = composed.get()
+    assert issue.deliveries.count() == 1
+    started, refused = sorted(outcomes, key=lambda outcome: outcome.issue is None)
+    assert started.issue == issue and started.composed
+    assert refused.issue is None
+    assert refused.message == f"Issue {issue.pk} ({issue.subject}) is already being sent."
 
 
 def test_a_second_run_while_sending_resumes_instead_of_composing(news, make_subscriber, commits):
