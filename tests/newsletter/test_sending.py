@@ -1,6 +1,7 @@
 """Composing and sending issues: what an issue carries, batches, and sends interrupted and
 resumed with every subscriber receiving exactly one copy."""
 
+import contextlib
 import datetime
 import threading
 from collections import Counter
@@ -11,7 +12,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.management import call_command
-from django.db import IntegrityError, connections
+from django.db import IntegrityError, connection, connections
 from django.utils import timezone
 
 from newsletter import digest, sending
@@ -196,14 +197,39 @@ def test_a_worker_killed_mid_batch(news, make_subscriber, commits, settings):
     assert in_flight.state == State.SENT
 
 
-def test_two_workers_never_claim_the_same_delivery(news, make_subscriber):
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_never_claim_the_same_delivery(news, make_subscriber, settings):
+    """Two workers claim at the same moment, each on its own connection: both have chosen
+    their rows before either marks them. On PostgreSQL locked rows are skipped, so the two
+    share the work without overlap; without the lock both pick the same rows. (SQLite
+    runs the two claims one after the other: each takes the database for its write.)"""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
     for _ in range(7):
         make_subscriber()
     issue = digest.compose_issue()
-    sending.start_issue(issue)
-    first = {d.pk for d in sending.claim(issue.pk, "a", 4)}
-    second = {d.pk for d in sending.claim(issue.pk, "b", 4)}
-    assert len(first) == 4 and len(second) == 3 and not first & second
+    sending.start_issue(issue)  # the batches are queued, not run
+    both_chose = threading.Barrier(2, timeout=1)
+
+    def wait_after_choosing(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if sql.lstrip().startswith("SELECT") and "LIMIT" in sql and "claimed_by" in sql:
+            # On SQLite the other worker waits for our transaction instead: go on alone.
+            with contextlib.suppress(threading.BrokenBarrierError):
+                both_chose.wait()
+        return result
+
+    def claim(worker: str) -> set[int]:
+        try:
+            with connection.execute_wrapper(wait_after_choosing):
+                return {delivery.pk for delivery in sending.claim(issue.pk, worker, 4)}
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        first, second = pool.map(claim, ["a", "b"])
+
+    assert not first & second
+    assert sorted([len(first), len(second)]) == [3, 4]
     assert sending.claim(issue.pk, "c", 4) == []
 
 
