@@ -5,6 +5,7 @@ only through newsletter.subscriptions and newsletter.sending."""
 import csv
 
 from django.contrib import admin, messages
+from django.contrib.auth import get_permission_codename
 from django.db.models import Count, Q
 from django.http import HttpResponseRedirect, StreamingHttpResponse
 from django.urls import path, reverse
@@ -46,27 +47,23 @@ class StatusChangeInline(admin.TabularInline):
 
 
 @admin.register(Subscriber)
-class SubscriberAdmin(admin.ModelAdmin):
+class SubscriberAdmin(RecordAdminMixin, admin.ModelAdmin):
+    """A record of consent: nobody edits or deletes a subscriber or its history here. The
+    one change an editor makes (someone asked to be taken off the list) is the unsubscribe
+    action, which goes through the state machine and records who did it."""
+
     list_display = ["email", "status", "created", "confirmed_at", "unsubscribed_at"]
     list_filter = ["status", "created"]
     search_fields = ["email"]
     date_hierarchy = "created"
     ordering = ["-created"]
-    readonly_fields = [
-        "email",
-        "status",
-        "created",
-        "status_changed",
-        "confirmation_sent_at",
-        "confirmed_at",
-        "unsubscribed_at",
-    ]
     inlines = [StatusChangeInline]
     actions = ["export_csv", "unsubscribe_selected"]
     show_facets = admin.ShowFacets.ALWAYS
 
-    def has_add_permission(self, request):
-        return False  # people subscribe themselves (double opt-in)
+    def has_unsubscribe_permission(self, request) -> bool:
+        opts = self.opts
+        return request.user.has_perm(f"{opts.app_label}.{get_permission_codename('change', opts)}")
 
     @admin.action(description="Export selected subscribers as CSV", permissions=["view"])
     def export_csv(self, request, queryset):
@@ -83,7 +80,7 @@ class SubscriberAdmin(admin.ModelAdmin):
         response["Content-Disposition"] = f'attachment; filename="subscribers-{stamp}.csv"'
         return response
 
-    @admin.action(description="Unsubscribe selected subscribers", permissions=["change"])
+    @admin.action(description="Unsubscribe selected subscribers", permissions=["unsubscribe"])
     def unsubscribe_selected(self, request, queryset):
         done = sum(
             subscriptions.unsubscribe(

@@ -6,10 +6,11 @@ import datetime
 import io
 
 import pytest
+from django.contrib.auth.models import Permission, User
 from django.core import mail
 from django.utils import timezone
 
-from newsletter import digest, sending
+from newsletter import digest, sending, subscriptions
 from newsletter.models import Delivery, Issue, StatusChange, Subscriber
 
 pytestmark = pytest.mark.django_db
@@ -52,6 +53,41 @@ def test_status_is_read_only_in_the_form(admin_client, make_subscriber):
     admin_client.post(url, {"status": "pending", "email": "x@example.com"})
     subscriber.refresh_from_db()
     assert (subscriber.status, subscriber.email) == ("confirmed", subscriber.email)
+
+
+def test_a_subscriber_is_a_record_editors_cannot_edit_or_delete(admin_client, make_subscriber):
+    """The subscriber and its history of consent stay as recorded; an editor may still
+    unsubscribe someone (the action, recorded with who did it)."""
+    subscriber = make_subscriber()
+    subscriptions.unsubscribe(subscriber=subscriber, via=StatusChange.Via.ONE_CLICK)
+    page = admin_client.get(f"/admin/newsletter/subscriber/{subscriber.pk}/change/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "One-click unsubscribe" in html and 'name="_save"' not in html
+    delete = f"/admin/newsletter/subscriber/{subscriber.pk}/delete/"
+    assert admin_client.post(delete, {"post": "yes"}).status_code == 403
+    admin_client.post(
+        "/admin/newsletter/subscriber/",
+        {"action": "delete_selected", "_selected_action": [subscriber.pk], "post": "yes"},
+    )
+    assert subscriber.changes.count() == 1
+    actions = admin_client.get("/admin/newsletter/subscriber/").content.decode()
+    assert "unsubscribe_selected" in actions and "delete_selected" not in actions
+
+
+def test_unsubscribing_from_the_admin_needs_the_change_permission(client, make_subscriber):
+    subscriber = make_subscriber()
+    viewer = User.objects.create_user("viewer", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_subscriber"))
+    client.force_login(viewer)
+    listing = client.get("/admin/newsletter/subscriber/").content.decode()
+    assert "export_csv" in listing and "unsubscribe_selected" not in listing
+    client.post(
+        "/admin/newsletter/subscriber/",
+        {"action": "unsubscribe_selected", "_selected_action": [subscriber.pk]},
+    )
+    subscriber.refresh_from_db()
+    assert subscriber.status == Subscriber.Status.CONFIRMED
 
 
 def test_csv_export_streams_the_selected_rows(admin_client, make_subscriber):
