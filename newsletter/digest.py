@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
@@ -41,7 +42,8 @@ def articles_for_next_issue(*, issue: Issue | None = None) -> QuerySet[Article]:
     previous = last_issue(other_than=issue)
     if previous is not None:
         articles = articles.filter(published_at__gt=previous.covers_until)
-    return articles.order_by("-published_at", "-id")[: settings.NEWSLETTER_MAX_ARTICLES]
+    articles = articles.select_related("source").order_by("-published_at", "-id")
+    return articles[: settings.NEWSLETTER_MAX_ARTICLES]
 
 
 def subject_for(articles: list[Article], *, now: datetime) -> str:
@@ -99,18 +101,43 @@ class Bodies:
         )
 
 
-def render_issue(issue: Issue) -> Bodies:
-    """The issue's text and HTML, with UNSUBSCRIBE_PLACEHOLDER for each reader's link."""
+@dataclass(frozen=True)
+class Preview:
+    """The next issue as it would be composed now, not saved: for the editor to check."""
+
+    issue: Issue  # unsaved
+    articles: list[Article]
+
+    @property
+    def article_ids(self) -> list[int]:
+        return [article.pk for article in self.articles]
+
+
+def preview_next_issue(*, now: datetime | None = None) -> Preview | None:
+    """What compose_issue() would make now; None when there is nothing new."""
+    now = now or timezone.now()
+    articles = list(articles_for_next_issue())
+    if not articles:
+        return None
+    issue = Issue(subject=subject_for(articles, now=now), covers_until=now, created=now)
+    return Preview(issue, articles)
+
+
+def render_issue(issue: Issue, articles: list[Article] | None = None) -> Bodies:
+    """The issue's text and HTML, with UNSUBSCRIBE_PLACEHOLDER for each reader's link.
+    `articles` for an issue not saved yet (a preview)."""
+    articles = issue_articles(issue) if articles is None else articles
     items = [
         {"article": article, "url": settings.SITE_URL + article.get_absolute_url()}
-        for article in issue_articles(issue)
+        for article in articles
     ]
+    archive = issue.get_absolute_url() if issue.pk else reverse("newsletter:archive")
     context = {
         "issue": issue,
         "items": items,
         "site_name": settings.SITE_NAME,
         "site_url": settings.SITE_URL,
-        "archive_url": settings.SITE_URL + issue.get_absolute_url(),
+        "archive_url": settings.SITE_URL + archive,
         "unsubscribe_url": UNSUBSCRIBE_PLACEHOLDER,
     }
     return Bodies(
