@@ -1,17 +1,22 @@
 """The newsletter in the admin: subscribers (search, status filter, CSV export), issues with
-their delivery counts and a "compose and send" button, deliveries read-only. Statuses change
-only through newsletter.subscriptions and newsletter.sending."""
+their delivery counts and "compose and send" (preview, test send, then confirmation),
+deliveries read-only. Statuses change only through newsletter.subscriptions and
+newsletter.sending."""
 
 import csv
+import smtplib
 
 from django.contrib import admin, messages
+from django.contrib.auth import get_permission_codename
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.http import HttpResponseRedirect, StreamingHttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
-from newsletter import sending, subscriptions
+from newsletter import digest, sending, subscriptions
 from newsletter.models import Delivery, Issue, StatusChange, Subscriber
 from portal.admin import RecordAdminMixin
 
@@ -46,27 +51,23 @@ class StatusChangeInline(admin.TabularInline):
 
 
 @admin.register(Subscriber)
-class SubscriberAdmin(admin.ModelAdmin):
+class SubscriberAdmin(RecordAdminMixin, admin.ModelAdmin):
+    """A record of consent: nobody edits or deletes a subscriber or its history here. The
+    one change an editor makes (someone asked to be taken off the list) is the unsubscribe
+    action, which goes through the state machine and records who did it."""
+
     list_display = ["email", "status", "created", "confirmed_at", "unsubscribed_at"]
     list_filter = ["status", "created"]
     search_fields = ["email"]
     date_hierarchy = "created"
     ordering = ["-created"]
-    readonly_fields = [
-        "email",
-        "status",
-        "created",
-        "status_changed",
-        "confirmation_sent_at",
-        "confirmed_at",
-        "unsubscribed_at",
-    ]
     inlines = [StatusChangeInline]
     actions = ["export_csv", "unsubscribe_selected"]
     show_facets = admin.ShowFacets.ALWAYS
 
-    def has_add_permission(self, request):
-        return False  # people subscribe themselves (double opt-in)
+    def has_unsubscribe_permission(self, request) -> bool:
+        opts = self.opts
+        return request.user.has_perm(f"{opts.app_label}.{get_permission_codename('change', opts)}")
 
     @admin.action(description="Export selected subscribers as CSV", permissions=["view"])
     def export_csv(self, request, queryset):
@@ -83,7 +84,7 @@ class SubscriberAdmin(admin.ModelAdmin):
         response["Content-Disposition"] = f'attachment; filename="subscribers-{stamp}.csv"'
         return response
 
-    @admin.action(description="Unsubscribe selected subscribers", permissions=["change"])
+    @admin.action(description="Unsubscribe selected subscribers", permissions=["unsubscribe"])
     def unsubscribe_selected(self, request, queryset):
         done = sum(
             subscriptions.unsubscribe(
@@ -155,18 +156,82 @@ class IssueAdmin(admin.ModelAdmin):
         return issue.unknown_deliveries
 
     def get_urls(self):
-        send = self.admin_site.admin_view(require_POST(self.send_view))
-        return [path("send/", send, name="newsletter_issue_send"), *super().get_urls()]
+        def view(function, methods):
+            return self.admin_site.admin_view(require_http_methods(methods)(function))
+
+        return [
+            path("send/", view(self.send_view, ["GET", "POST"]), name="newsletter_issue_send"),
+            path(
+                "send/test/",
+                view(self.test_send_view, ["POST"]),
+                name="newsletter_issue_test_send",
+            ),
+            path(
+                "send/preview.<str:kind>",
+                view(self.preview_view, ["GET"]),
+                name="newsletter_issue_preview",
+            ),
+            *super().get_urls(),
+        ]
 
     def send_view(self, request):
-        """The "compose and send" button: the same service as manage.py send_newsletter."""
+        """ "Compose and send": a GET shows what the next issue carries and to how many, with
+        its preview and a test send; only the confirmation (a POST) sends, through the same
+        service as manage.py send_newsletter."""
         if not self.has_change_permission(request):
-            messages.error(request, "You may not send the newsletter.")
-        else:
-            outcome = sending.send_newsletter(actor=request.user)
+            raise PermissionDenied
+        if request.method == "POST":
+            previewed = [int(pk) for pk in request.POST.getlist("article") if pk.isdigit()]
+            outcome = sending.send_newsletter(actor=request.user, previewed=previewed)
             level = messages.SUCCESS if outcome.issue else messages.WARNING
             messages.add_message(request, level, outcome.message)
-        return HttpResponseRedirect(reverse("admin:newsletter_issue_changelist"))
+            if outcome.stale_preview:
+                return HttpResponseRedirect(reverse("admin:newsletter_issue_send"))
+            return HttpResponseRedirect(reverse("admin:newsletter_issue_changelist"))
+        in_progress = Issue.objects.filter(status=Issue.Status.SENDING).first()
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Send the next issue",
+            "in_progress": in_progress,
+            "counts": sending.delivery_counts(in_progress) if in_progress else None,
+            "preview": None if in_progress else digest.preview_next_issue(),
+            "recipients": Subscriber.objects.filter(status=Subscriber.Status.CONFIRMED).count(),
+            "editor_email": request.user.email,
+        }
+        return TemplateResponse(request, "admin/newsletter/issue/send.html", context)
+
+    def preview_view(self, request, kind: str):
+        """The next issue's e-mail body, exactly as rendered for subscribers."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        if kind not in ("html", "txt"):
+            raise Http404
+        preview = digest.preview_next_issue()
+        if preview is None:
+            raise Http404("Nothing to send: no new articles.")
+        bodies = digest.render_issue(preview.issue, preview.articles)
+        if kind == "html":
+            return HttpResponse(bodies.html, content_type="text/html; charset=utf-8")
+        return HttpResponse(bodies.text, content_type="text/plain; charset=utf-8")
+
+    def test_send_view(self, request):
+        """The next issue to the editor's own address only."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        preview = digest.preview_next_issue()
+        if not request.user.email:
+            messages.error(request, "Your account has no e-mail address to send a test to.")
+        elif preview is None:
+            messages.warning(request, "Nothing to send: no new articles.")
+        else:
+            try:
+                sending.send_test_issue(preview, to=request.user.email)
+            except (OSError, smtplib.SMTPException, ValueError) as error:
+                messages.error(request, f"The test could not be sent: {error}")
+            else:
+                messages.success(request, f"A test of the issue was sent to {request.user.email}.")
+        return HttpResponseRedirect(reverse("admin:newsletter_issue_send"))
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "can_send": self.has_change_permission(request)}

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
@@ -27,19 +28,22 @@ def one_line(text: str, limit: int = SUBJECT_MAX) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def last_issue() -> Issue | None:
-    return Issue.objects.order_by("-covers_until", "-id").first()
+def last_issue(*, other_than: Issue | None = None) -> Issue | None:
+    issues = Issue.objects.order_by("-covers_until", "-id")
+    if other_than is not None:
+        issues = issues.exclude(pk=other_than.pk)
+    return issues.first()
 
 
-def articles_for_next_issue(*, now: datetime | None = None) -> QuerySet[Article]:
-    """Published articles the last issue did not cover, newest first, at most
-    NEWSLETTER_MAX_ARTICLES."""
-    now = now or timezone.now()
-    articles = Article.objects.published().filter(published_at__lte=now)
-    previous = last_issue()
+def articles_for_next_issue(*, issue: Issue | None = None) -> QuerySet[Article]:
+    """Published articles the last issue (before `issue`, when given) did not cover, newest
+    first, at most NEWSLETTER_MAX_ARTICLES."""
+    articles = Article.objects.published()
+    previous = last_issue(other_than=issue)
     if previous is not None:
         articles = articles.filter(published_at__gt=previous.covers_until)
-    return articles.order_by("-published_at", "-id")[: settings.NEWSLETTER_MAX_ARTICLES]
+    articles = articles.select_related("source").order_by("-published_at", "-id")
+    return articles[: settings.NEWSLETTER_MAX_ARTICLES]
 
 
 def subject_for(articles: list[Article], *, now: datetime) -> str:
@@ -49,20 +53,35 @@ def subject_for(articles: list[Article], *, now: datetime) -> str:
     return one_line(f"{settings.SITE_NAME} digest, {day:%-d %B %Y}: {lead}{more}")
 
 
+class _NothingNew(Exception):
+    pass
+
+
 def compose_issue(*, actor=None, now: datetime | None = None) -> Issue | None:
-    """A new issue of what was published since the last one; None when there is nothing."""
+    """A new issue, SENDING, of what was published since the last one; None when there is
+    nothing. Raises IntegrityError while another issue is being sent (one_issue_sending)."""
     now = now or timezone.now()
-    articles = list(articles_for_next_issue(now=now))
-    if not articles:
+    try:
+        with transaction.atomic():
+            # The row first: it takes the one "sending" place (a concurrent caller waits on
+            # it, then fails), and what it carries is chosen after every earlier issue.
+            issue = Issue.objects.create(
+                subject="",
+                covers_until=now,
+                created=now,
+                created_by=actor if actor is not None and actor.is_authenticated else None,
+            )
+            articles = list(articles_for_next_issue(issue=issue))
+            if not articles:
+                raise _NothingNew
+            issue.subject = subject_for(articles, now=now)
+            # The newest article carried, not the clock: an article that becomes published
+            # while this runs is after it, so the next issue carries it.
+            issue.covers_until = max(article.published_at for article in articles)
+            issue.save(update_fields=["subject", "covers_until"])
+            issue.articles.set(articles)
+    except _NothingNew:
         return None
-    with transaction.atomic():
-        issue = Issue.objects.create(
-            subject=subject_for(articles, now=now),
-            covers_until=now,
-            created=now,
-            created_by=actor if actor is not None and actor.is_authenticated else None,
-        )
-        issue.articles.set(articles)
     return issue
 
 
@@ -82,18 +101,43 @@ class Bodies:
         )
 
 
-def render_issue(issue: Issue) -> Bodies:
-    """The issue's text and HTML, with UNSUBSCRIBE_PLACEHOLDER for each reader's link."""
+@dataclass(frozen=True)
+class Preview:
+    """The next issue as it would be composed now, not saved: for the editor to check."""
+
+    issue: Issue  # unsaved
+    articles: list[Article]
+
+    @property
+    def article_ids(self) -> list[int]:
+        return [article.pk for article in self.articles]
+
+
+def preview_next_issue(*, now: datetime | None = None) -> Preview | None:
+    """What compose_issue() would make now; None when there is nothing new."""
+    now = now or timezone.now()
+    articles = list(articles_for_next_issue())
+    if not articles:
+        return None
+    issue = Issue(subject=subject_for(articles, now=now), covers_until=now, created=now)
+    return Preview(issue, articles)
+
+
+def render_issue(issue: Issue, articles: list[Article] | None = None) -> Bodies:
+    """The issue's text and HTML, with UNSUBSCRIBE_PLACEHOLDER for each reader's link.
+    `articles` for an issue not saved yet (a preview)."""
+    articles = issue_articles(issue) if articles is None else articles
     items = [
         {"article": article, "url": settings.SITE_URL + article.get_absolute_url()}
-        for article in issue_articles(issue)
+        for article in articles
     ]
+    archive = issue.get_absolute_url() if issue.pk else reverse("newsletter:archive")
     context = {
         "issue": issue,
         "items": items,
         "site_name": settings.SITE_NAME,
         "site_url": settings.SITE_URL,
-        "archive_url": settings.SITE_URL + issue.get_absolute_url(),
+        "archive_url": settings.SITE_URL + archive,
         "unsubscribe_url": UNSUBSCRIBE_PLACEHOLDER,
     }
     return Bodies(

@@ -114,11 +114,17 @@ def absolute_html(html: str, base_url: str) -> str:
     return _START_TAG.sub(fix_tag, html)
 
 
+def html_to_text(html: str) -> str:
+    """Sanitized HTML as plain text: without its tags it is still escaped (&amp;), and
+    plain text is not."""
+    return html_module.unescape(strip_tags(html))
+
+
 def summary_text(article: Article) -> str:
     """The article's summary as plain text; the start of its text when it has none."""
     if article.summary.strip():
         return article.summary.strip()
-    return Truncator(strip_tags(article.body)).words(SUMMARY_WORDS)
+    return Truncator(html_to_text(article.body)).words(SUMMARY_WORDS)
 
 
 def summary_html(article: Article) -> str:

@@ -1,4 +1,5 @@
-"""Feeds served from the cache between changes, with ETag and Last-Modified validators.
+"""Feeds served from the cache between changes, with ETag and Last-Modified validators;
+a browser that opens a feed gets an HTML page of it instead (see cached_feed).
 
 A feed is built once per change: the cache key holds the page-cache version numbers of
 the scopes it depends on (see portal.pagecache), so an edit or a new comment makes a new
@@ -22,15 +23,6 @@ from django.views.decorators.http import condition, require_safe
 from portal import pagecache
 
 TIMEOUT = 300
-
-# What a browser gets instead of the feed's own type, so that it shows the feed through
-# its stylesheet (or as a document) instead of offering a download. Feed readers and the
-# validator ask for feed types (or anything) and get the feed's own type.
-BROWSER_TYPE = {
-    "application/rss+xml": "application/xml",
-    "application/atom+xml": "application/xml",
-    "application/feed+json": "application/json",
-}
 
 
 @dataclass(frozen=True)
@@ -84,7 +76,7 @@ def _snapshot(request: HttpRequest, scopes, build, kwargs) -> Snapshot:
     return snapshot
 
 
-def _for_browser(request: HttpRequest, media_type: str) -> bool:
+def for_browser(request: HttpRequest, media_type: str) -> bool:
     """A browser navigating to the feed prefers HTML to the feed's type; a feed reader
     (or `Accept: */*`, or no Accept header) gets the feed type."""
     if "text/html" not in request.headers.get("Accept", ""):
@@ -92,18 +84,15 @@ def _for_browser(request: HttpRequest, media_type: str) -> bool:
     return request.get_preferred_type([media_type, "text/html"]) == "text/html"
 
 
-def _representation(request: HttpRequest, snapshot: Snapshot) -> tuple[str, str]:
-    """The Content-Type and ETag of what this client gets: the two representations share
-    the bytes but not the type, so they do not share the (strong) ETag."""
-    if _for_browser(request, snapshot.media_type):
-        media_type = BROWSER_TYPE[snapshot.media_type]
-        return f"{media_type}; charset=utf-8", f'"{snapshot.etag}-b"'
-    return f"{snapshot.media_type}; charset=utf-8", f'"{snapshot.etag}"'
-
-
-def cached_feed(scopes: Callable[..., Iterable[str]]):
+def cached_feed(
+    scopes: Callable[..., Iterable[str]],
+    *,
+    media_type: str,
+    page: Callable[..., HttpResponse],
+):
     """Decorate `build(request, **url_kwargs) -> Built` into a GET/HEAD view that answers
-    from the cache, sends ETag and Last-Modified, and answers 304 when they match.
+    feed readers from the cache, sends ETag and Last-Modified, and answers 304 when they
+    match; browsers get `page(request, **url_kwargs)`, an HTML page of the same feed.
     `scopes(**url_kwargs)` names the page-cache scopes whose changes change the feed."""
 
     def decorator(build: Callable[..., Built]):
@@ -111,7 +100,7 @@ def cached_feed(scopes: Callable[..., Iterable[str]]):
             return _snapshot(request, scopes, build, kwargs)
 
         def etag(request, **kwargs) -> str:
-            return _representation(request, current(request, **kwargs))[1]
+            return f'"{current(request, **kwargs).etag}"'
 
         def last_modified(request, **kwargs) -> datetime:
             return current(request, **kwargs).last_modified
@@ -128,17 +117,20 @@ def cached_feed(scopes: Callable[..., Iterable[str]]):
                     snapshot = _build_and_store(snapshot.key, lambda: build(request, **kwargs))
                     request._feed_snapshot = snapshot
                     body = snapshot.body
-            content_type, etag_value = _representation(request, snapshot)
-            response = HttpResponse(body, content_type=content_type)
-            response.headers["ETag"] = etag_value
+            response = HttpResponse(body, content_type=f"{snapshot.media_type}; charset=utf-8")
+            response.headers["ETag"] = f'"{snapshot.etag}"'
             response.headers["Last-Modified"] = http_date(snapshot.last_modified.timestamp())
             return response
 
         @require_safe
         @wraps(build)
         def view(request, **kwargs) -> HttpResponse:
-            response = respond(request, **kwargs)
-            # Every poll revalidates (a 304 is cheap); the type depends on Accept.
+            if for_browser(request, media_type):
+                response = page(request, **kwargs)
+            else:
+                response = respond(request, **kwargs)
+            # Every poll revalidates (a 304 is cheap). What comes back, the feed or a page,
+            # depends on Accept: a shared cache must keep the two apart.
             patch_cache_control(response, public=True, no_cache=True)
             patch_vary_headers(response, ["Accept"])
             return response

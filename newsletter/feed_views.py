@@ -1,5 +1,6 @@
 """Feed views: thin wrappers that pick the articles or comments, render the feed and let
-newsletter.feed_cache answer from the cache, with validators and 304s."""
+newsletter.feed_cache answer from the cache, with validators and 304s; browsers get an
+HTML page of the same feed."""
 
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
@@ -20,8 +21,30 @@ def _article_scopes(**kwargs) -> list[str]:
     return ["articles"]
 
 
+def _select_articles(slug: str | None = None):
+    return assembly.select_articles(slug)
+
+
 def _comment_scopes(*, slug: str, **kwargs) -> list[str]:
     return ["articles", comments_scope(slug)]
+
+
+def _page(feed_class, select, scopes):
+    """The HTML page of a feed, cached like the other reader pages."""
+
+    def page(request, **kwargs):
+        def render_page(placeholders: bool):
+            context = feeds.page_context(feed_class(request), select(**kwargs))
+            return render(request, "newsletter/feed_page.html", context), {}
+
+        return pagecache.serve(
+            request,
+            scopes=scopes(**kwargs),
+            vary=["feed-page", fontsize.from_request(request).name],
+            render=render_page,
+        )
+
+    return page
 
 
 def _articles(feed_class, media_type):
@@ -30,7 +53,8 @@ def _articles(feed_class, media_type):
         body = feeds.render_feed(feed_class(request), selection)
         return Built(body, media_type, selection.last_modified)
 
-    return cached_feed(_article_scopes)(build)
+    page = _page(feed_class, _select_articles, _article_scopes)
+    return cached_feed(_article_scopes, media_type=media_type, page=page)(build)
 
 
 def _comments(feed_class, media_type):
@@ -39,10 +63,15 @@ def _comments(feed_class, media_type):
         body = feeds.render_feed(feed_class(request), selection)
         return Built(body, media_type, selection.last_modified)
 
-    return cached_feed(_comment_scopes)(build)
+    page = _page(feed_class, assembly.select_comments, _comment_scopes)
+    return cached_feed(_comment_scopes, media_type=media_type, page=page)(build)
 
 
-@cached_feed(_article_scopes)
+@cached_feed(
+    _article_scopes,
+    media_type=feeds.JSON_FEED_TYPE,
+    page=_page(feeds.ArticlesFeed, _select_articles, _article_scopes),
+)
 def json_feed(request, slug: str | None = None) -> Built:
     selection = assembly.select_articles(slug)
     return Built(feeds.json_feed(request, selection), feeds.JSON_FEED_TYPE, selection.last_modified)

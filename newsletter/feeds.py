@@ -1,16 +1,17 @@
 """The feeds themselves: RSS 2.0 and Atom 1.0 with the full text, for the site, a topic
-and an article's comments (Django's syndication framework), and JSON Feed 1.1."""
+and an article's comments (Django's syndication framework), JSON Feed 1.1, and what the
+HTML page a browser gets instead of a feed shows."""
 
+import datetime
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import HttpRequest
-from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import feedgenerator
-from django.utils.xmlutils import SimplerXMLGenerator
 
 from articles.models import Article
 from comments.models import Comment
@@ -22,12 +23,6 @@ CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
 WFW_NS = "http://wellformedweb.org/CommentAPI/"
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 JSON_FEED_TYPE = "application/feed+json"
-
-
-def feed_stylesheets() -> list[feedgenerator.Stylesheet]:
-    """The XSL that turns a feed into a readable page in a browser (same origin, so the
-    page it makes obeys the feed response's CSP; its CSS is a file, not inline)."""
-    return [feedgenerator.Stylesheet(static("feeds/feed.xsl"), mimetype="text/xsl")]
 
 
 # --- Generators: Django's, plus the full text ------------------------------------------------
@@ -49,18 +44,7 @@ class FullTextRss(feedgenerator.Rss201rev2Feed):
 
 
 class FullTextAtom(feedgenerator.Atom1Feed):
-    """Atom 1.0 with the full text in <content type="html"> beside the <summary>, and the
-    same stylesheets as RSS (Django's Atom1Feed writes none)."""
-
-    def write(self, outfile, encoding):
-        handler = SimplerXMLGenerator(outfile, encoding, short_empty_elements=True)
-        handler.startDocument()
-        for stylesheet in self.feed["stylesheets"] or []:
-            handler.processingInstruction("xml-stylesheet", stylesheet)
-        handler.startElement("feed", self.root_attributes())
-        self.add_root_elements(handler)
-        self.write_items(handler)
-        handler.endElement("feed")
+    """Atom 1.0 with the full text in <content type="html"> beside the <summary>."""
 
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)
@@ -99,9 +83,6 @@ class ArticlesFeed(Feed):
     def author_name(self, obj: ArticleSelection) -> str:
         return settings.SITE_NAME
 
-    def stylesheets(self, obj) -> list[feedgenerator.Stylesheet]:
-        return feed_stylesheets()
-
     def items(self, obj: ArticleSelection) -> list[Article]:
         return obj.articles
 
@@ -111,6 +92,9 @@ class ArticlesFeed(Feed):
 
     def item_description(self, article: Article) -> str:
         return assembly.summary_html(article)
+
+    def item_text(self, article: Article) -> str:
+        return assembly.summary_text(article)
 
     def item_link(self, article: Article) -> str:
         return self.absolute(article.get_absolute_url())
@@ -174,9 +158,6 @@ class CommentsFeed(Feed):
     def author_name(self, obj: CommentSelection) -> str:
         return settings.SITE_NAME
 
-    def stylesheets(self, obj) -> list[feedgenerator.Stylesheet]:
-        return feed_stylesheets()
-
     def items(self, obj: CommentSelection) -> list[Comment]:
         self._selection = obj
         # Newest first; under the article they are paged oldest first.
@@ -190,6 +171,9 @@ class CommentsFeed(Feed):
 
     def item_description(self, comment: Comment) -> str:
         return assembly.absolute_html(comment.html, self.article_url(self._selection))
+
+    def item_text(self, comment: Comment) -> str:
+        return assembly.html_to_text(comment.html)
 
     def item_link(self, comment: Comment) -> str:
         page = page_number(self._positions.get(comment.pk, 1))
@@ -232,6 +216,40 @@ def comments_feed_url(article: Article, kind: str = "rss") -> str:
 def render_feed(feed: Feed, obj) -> bytes:
     generator = feed.get_feed(obj, feed.request)
     return generator.writeString("utf-8").encode("utf-8")
+
+
+# --- The page a browser gets instead -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PageItem:
+    title: str
+    url: str
+    published: datetime.datetime
+    byline: str
+    text: str  # plain text: the template escapes it
+
+
+def page_context(feed: ArticlesFeed | CommentsFeed, obj) -> dict[str, Any]:
+    """What the HTML page of a feed shows: the same title, items and links as the feed."""
+    request = feed.request
+    items = feed.items(obj)  # first: a comments feed works out each comment's page here
+    return {
+        "feed_title": feed.title(obj),
+        "feed_description": feed.description(obj),
+        "feed_url": request.build_absolute_uri(request.path),
+        "site_link": feed.link(obj),
+        "items": [
+            PageItem(
+                title=feed.item_title(item),
+                url=feed.item_link(item),
+                published=feed.item_pubdate(item),
+                byline=feed.item_author_name(item),
+                text=feed.item_text(item),
+            )
+            for item in items
+        ],
+    }
 
 
 # --- JSON Feed 1.1 -----------------------------------------------------------------------------

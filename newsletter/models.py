@@ -104,6 +104,17 @@ class Issue(models.Model):
     class Meta:
         ordering = ["-created", "-id"]
         indexes = [models.Index(fields=["status", "-created"], name="issue_status_created_idx")]
+        constraints = [
+            # Two callers that both found nothing in progress (a double click, the command
+            # and the admin at once) cannot both start an issue: the second one's INSERT
+            # fails, and sending.send_newsletter() tells it which issue is being sent.
+            models.UniqueConstraint(
+                fields=["status"],
+                condition=models.Q(status="sending"),
+                name="one_issue_sending",
+                violation_error_message="Another issue is already being sent.",
+            )
+        ]
 
     def __str__(self):
         return self.subject

@@ -39,9 +39,10 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, mailers
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
@@ -114,6 +115,23 @@ def issue_message(issue: Issue, bodies: digest.Bodies, subscriber: Subscriber):
     return message
 
 
+def send_test_issue(preview: digest.Preview, *, to: str) -> None:
+    """The next issue as subscribers will get it, to one editor's own address, before it
+    goes to everyone. Its unsubscribe link leads to the archive: the editor is no
+    subscriber. Raises what the mail server raises."""
+    bodies = digest.render_issue(preview.issue, preview.articles)
+    archive = settings.SITE_URL + reverse("newsletter:archive")
+    mine = bodies.for_subscriber(archive)
+    message = NewsletterMessage(
+        subject=digest.one_line(f"[Test] {preview.issue.subject}"),
+        body=mine.text,
+        to=[to],
+        headers={"List-Id": list_id(), "Auto-Submitted": "auto-generated"},
+    )
+    message.attach_alternative(mine.html, "text/html")
+    mailers.default.send_messages([message])
+
+
 def send_confirmation(subscriber_id: int) -> bool:
     """The task's body: mail a confirmation link, if the subscriber still waits for one."""
     subscriber = Subscriber.objects.filter(pk=subscriber_id).first()
@@ -136,20 +154,39 @@ class Outcome:
     pending: int = 0
     unknown: int = 0
     message: str = ""
+    stale_preview: bool = False  # the editor confirmed other articles than it would carry
 
 
-def send_newsletter(*, actor=None, resend_unknown: bool = False) -> Outcome:
+def send_newsletter(
+    *, actor=None, resend_unknown: bool = False, previewed: list[int] | None = None
+) -> Outcome:
     """Resume the issue being sent if there is one; otherwise compose an issue of what was
     published since the last one and start sending it. The command, the admin and tests
-    all call this."""
+    all call this. `previewed`: the articles the editor confirmed (the admin); when the
+    next issue would carry others, nothing is composed."""
     issue = Issue.objects.filter(status=Issue.Status.SENDING).order_by("created", "id").first()
     if issue is not None:
         return resume_issue(issue, resend_unknown=resend_unknown)
+    if previewed is not None:
+        preview = digest.preview_next_issue()
+        if preview is None or preview.article_ids != previewed:
+            return Outcome(
+                None,
+                message="The next issue has changed since the preview (an article was "
+                "published, edited or withdrawn): nothing was sent. Check the new preview.",
+                stale_preview=True,
+            )
     if resend_unknown:
         issue = Issue.objects.filter(deliveries__state=State.UNKNOWN).order_by("-id").first()
         if issue is not None:
-            return resume_issue(issue, resend_unknown=True)
-    issue = digest.compose_issue(actor=actor)
+            try:
+                return resume_issue(issue, resend_unknown=True)
+            except IntegrityError:  # back to SENDING while another issue started
+                return _already_sending()
+    try:
+        issue = digest.compose_issue(actor=actor)
+    except IntegrityError:  # another caller started one since we looked (one_issue_sending)
+        return _already_sending()
     if issue is None:
         previous = digest.last_issue()
         since = ""
@@ -158,6 +195,13 @@ def send_newsletter(*, actor=None, resend_unknown: bool = False) -> Outcome:
             since = f" since issue {previous.pk} ({when:%Y-%m-%d %H:%M %Z})"
         return Outcome(None, message=f"Nothing to send: no new articles{since}.")
     return start_issue(issue)
+
+
+def _already_sending() -> Outcome:
+    issue = Issue.objects.filter(status=Issue.Status.SENDING).first()
+    if issue is None:  # it finished in the meantime
+        return Outcome(None, message="Another issue was being sent; try again.")
+    return Outcome(None, message=f"Issue {issue.pk} ({issue.subject}) is already being sent.")
 
 
 def start_issue(issue: Issue) -> Outcome:

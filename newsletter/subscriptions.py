@@ -161,6 +161,14 @@ class Subscribed:
     confirmation_sent: bool  # for logs and tests; never shown to the visitor
 
 
+def request_subscription(*, email: str) -> None:
+    """What the subscribe form does with every valid address alike: queue subscribe() for
+    the worker, so neither the answer nor its timing says whether the address is known."""
+    from newsletter.tasks import subscribe as subscribe_task
+
+    subscribe_task.enqueue(normalize_email(email))
+
+
 def subscribe(*, email: str) -> Subscribed:
     """Start (or restart) a subscription and send a confirmation link when one is due.
 

@@ -5,7 +5,14 @@ from dataclasses import asdict
 
 from django.tasks import task
 
-from newsletter import sending
+from newsletter import sending, subscriptions
+
+
+@task()
+def subscribe(email: str) -> bool:
+    """The subscribe form's work, queued by subscriptions.request_subscription(): what it
+    does depends on whether the address is known, so it must not run in the request."""
+    return subscriptions.subscribe(email=email).confirmation_sent
 
 
 @task()

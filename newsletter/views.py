@@ -63,7 +63,7 @@ def subscribe(request):
         )
     if not form.is_valid():
         return render(request, "newsletter/subscribe.html", {"form": form}, status=400)
-    subscriptions.subscribe(email=form.cleaned_data["email"])
+    subscriptions.request_subscription(email=form.cleaned_data["email"])
     # The same answer whether the address is new, pending, confirmed or unsubscribed.
     response = redirect("newsletter:subscribe-sent")
     response.status_code = 303

@@ -1,49 +1,29 @@
-"""A feed opened in Chromium: a readable page made by the feed's XSL stylesheet."""
-
-import os
+"""A feed opened in Chromium: the server's HTML page of the feed, not the XML."""
 
 import pytest
-
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
-def browser(browser, tmp_path_factory):
-    """Another Chromium, from the same Playwright, without its XSLT deprecation banner.
-    Chromium now puts a banner with inline styles and an inline event handler into every
-    page an XSLT stylesheet makes; the feed's CSP blocks them (the banner shows unstyled),
-    and they would hide whether our stylesheet's own output keeps to the CSP, which is
-    what these tests check."""
-    home = tmp_path_factory.mktemp("chromium-feeds")
-    env = {
-        **os.environ,
-        "XDG_CONFIG_HOME": str(home / "config"),
-        "XDG_CACHE_HOME": str(home / "cache"),
-    }
-    quiet = browser.browser_type.launch(
-        executable_path=str(CHROMIUM),
-        args=[*CHROMIUM_ARGS, "--disable-features=GenerateXSLTWarningBanner"],
-        env=env,
-    )
-    yield quiet
-    quiet.close()
-
-
-def test_the_rss_feed_reads_as_a_page(page, page_errors, article):
+def test_the_rss_feed_reads_as_a_page(page, page_errors, article, live_server):
     response = page.goto("/feeds/rss/")
     assert response.status == 200
-    assert response.headers["content-type"] == "application/xml; charset=utf-8"
+    assert response.headers["content-type"] == "text/html; charset=utf-8"
+    assert "Accept" in response.headers["vary"]
     heading = page.get_by_role("heading", level=1)
     assert heading.inner_text() == "Dispatch: latest news"
     link = page.get_by_role("link", name=article.headline)
     assert link.get_attribute("href").endswith(article.get_absolute_url())
     assert page.get_by_text("This is a web feed.").is_visible()
     assert page.get_by_text(article.summary).is_visible()
-    # The page's own stylesheet applied (CSP allows it: same origin, not inline).
-    width = page.eval_on_selector(".feed-page", "el => getComputedStyle(el).maxWidth")
+    # The address to copy into a feed reader, labelled and selectable.
+    address = page.get_by_label("copy this address into your feed reader")
+    assert address.input_value() == f"{live_server.url}/feeds/rss/"
+    # The site's own stylesheet applies (a page like the others, under the same CSP).
+    width = page.eval_on_selector("main", "el => getComputedStyle(el).maxWidth")
     assert width != "none"
+    link.click()
+    assert page.get_by_role("heading", level=1).inner_text() == article.headline
     assert page_errors.all() == []
 
 
@@ -62,8 +42,22 @@ def test_the_footer_leads_to_the_feeds(page, page_errors, article):
     assert page_errors.all() == []
 
 
-def test_the_json_feed_shows_as_text_not_a_download(page, page_errors, article):
+def test_the_json_feed_reads_as_a_page_too(page, page_errors, article):
     response = page.goto("/feeds/json/")
-    assert response.headers["content-type"] == "application/json; charset=utf-8"
-    assert "https://jsonfeed.org/version/1.1" in page.locator("body").inner_text()
+    assert response.headers["content-type"] == "text/html; charset=utf-8"
+    assert page.get_by_role("link", name=article.headline).is_visible()
     assert page_errors.all() == []
+
+
+def test_a_feed_reader_still_gets_the_feed(page, article):
+    """The same address fetched as a feed reader does (a feed type in Accept)."""
+    response = page.request.get(
+        "/feeds/rss/", headers={"Accept": "application/rss+xml, application/xml;q=0.9"}
+    )
+    assert response.headers["content-type"] == "application/rss+xml; charset=utf-8"
+    assert article.headline in response.text()
+    again = page.request.get(
+        "/feeds/rss/",
+        headers={"Accept": "application/rss+xml", "If-None-Match": response.headers["etag"]},
+    )
+    assert again.status == 304

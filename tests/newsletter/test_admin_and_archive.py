@@ -4,12 +4,15 @@ button) and the public archive of past issues."""
 import csv
 import datetime
 import io
+import re
 
 import pytest
+from django.contrib.auth.models import Permission, User
 from django.core import mail
+from django.test import Client
 from django.utils import timezone
 
-from newsletter import digest, sending
+from newsletter import digest, sending, subscriptions
 from newsletter.models import Delivery, Issue, StatusChange, Subscriber
 
 pytestmark = pytest.mark.django_db
@@ -52,6 +55,41 @@ def test_status_is_read_only_in_the_form(admin_client, make_subscriber):
     admin_client.post(url, {"status": "pending", "email": "x@example.com"})
     subscriber.refresh_from_db()
     assert (subscriber.status, subscriber.email) == ("confirmed", subscriber.email)
+
+
+def test_a_subscriber_is_a_record_editors_cannot_edit_or_delete(admin_client, make_subscriber):
+    """The subscriber and its history of consent stay as recorded; an editor may still
+    unsubscribe someone (the action, recorded with who did it)."""
+    subscriber = make_subscriber()
+    subscriptions.unsubscribe(subscriber=subscriber, via=StatusChange.Via.ONE_CLICK)
+    page = admin_client.get(f"/admin/newsletter/subscriber/{subscriber.pk}/change/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "One-click unsubscribe" in html and 'name="_save"' not in html
+    delete = f"/admin/newsletter/subscriber/{subscriber.pk}/delete/"
+    assert admin_client.post(delete, {"post": "yes"}).status_code == 403
+    admin_client.post(
+        "/admin/newsletter/subscriber/",
+        {"action": "delete_selected", "_selected_action": [subscriber.pk], "post": "yes"},
+    )
+    assert subscriber.changes.count() == 1
+    actions = admin_client.get("/admin/newsletter/subscriber/").content.decode()
+    assert "unsubscribe_selected" in actions and "delete_selected" not in actions
+
+
+def test_unsubscribing_from_the_admin_needs_the_change_permission(client, make_subscriber):
+    subscriber = make_subscriber()
+    viewer = User.objects.create_user("viewer", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_subscriber"))
+    client.force_login(viewer)
+    listing = client.get("/admin/newsletter/subscriber/").content.decode()
+    assert "export_csv" in listing and "unsubscribe_selected" not in listing
+    client.post(
+        "/admin/newsletter/subscriber/",
+        {"action": "unsubscribe_selected", "_selected_action": [subscriber.pk]},
+    )
+    subscriber.refresh_from_db()
+    assert subscriber.status == Subscriber.Status.CONFIRMED
 
 
 def test_csv_export_streams_the_selected_rows(admin_client, make_subscriber):
@@ -100,23 +138,101 @@ def test_issue_list_shows_delivery_counts_in_constant_queries(
     assert '<td class="field-sent">3</td>' in html
 
 
-def test_the_send_button_composes_and_sends_like_the_command(
-    admin_client, admin_user, make_article, make_subscriber, commits
+SEND = "/admin/newsletter/issue/send/"
+
+
+def confirmation_form(client) -> dict:
+    """What the confirmation page's form posts: the articles the editor was shown."""
+    html = client.get(SEND).content.decode()
+    return {"article": re.findall(r'name="article" value="(\d+)"', html)}
+
+
+@pytest.fixture
+def next_issue(make_article, make_subscriber, source):
+    """Two confirmed readers and a new article with its date, agency and byline."""
+    readers = [make_subscriber(), make_subscriber()]
+    article = make_article(
+        headline="From the admin",
+        byline="Ann Writer",
+        source=source,
+        published_at=timezone.now() - datetime.timedelta(minutes=5),
+    )
+    return readers, article
+
+
+def test_compose_and_send_shows_the_issue_first_and_a_get_never_sends(
+    admin_client, next_issue, commits
 ):
-    reader = make_subscriber()
-    make_article(headline="From the admin")
-    html = admin_client.get("/admin/newsletter/issue/").content.decode()
-    assert "Compose and send the next issue" in html
+    readers, article = next_issue
+    listing = admin_client.get("/admin/newsletter/issue/").content.decode()
+    assert f'<a href="{SEND}">Compose and send the next issue</a>' in listing
     with commits():
-        response = admin_client.post("/admin/newsletter/issue/send/", follow=True)
-    assert "1 subscribers, 1 batches queued" in response.content.decode()
+        page = admin_client.get(SEND)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "From the admin" in html and "Test Agency" in html and "Ann Writer" in html
+    assert "Yes, send to 2 subscribers" in html and 'method="post"' in html
+    assert "csrfmiddlewaretoken" in html
+    assert not Issue.objects.exists() and mail.outbox == []
+
+
+def test_the_preview_is_the_email_subscribers_get(admin_client, next_issue, settings):
+    _, article = next_issue
+    day = timezone.localtime(article.published_at).strftime("%-d %B %Y")
+    html = admin_client.get(SEND + "preview.html")
+    text = admin_client.get(SEND + "preview.txt")
+    assert html["Content-Type"] == "text/html; charset=utf-8"
+    assert text["Content-Type"] == "text/plain; charset=utf-8"
+    for body in (html.content.decode(), text.content.decode()):
+        assert "From the admin" in body
+        assert day in body and "Test Agency" in body and "By Ann Writer" in body
+        assert settings.SITE_NAME in body
+        assert f"https://news.example.org{article.get_absolute_url()}" in body
+    assert not Issue.objects.exists() and mail.outbox == []
+
+
+def test_a_test_send_goes_to_the_editor_alone(admin_client, admin_user, next_issue):
+    response = admin_client.post(SEND + "test/", follow=True)
+    assert f"A test of the issue was sent to {admin_user.email}" in response.content.decode()
+    assert [message.to for message in mail.outbox] == [[admin_user.email]]
+    sent = mail.outbox[0]
+    assert sent.subject.startswith("[Test] Dispatch digest")
+    assert "From the admin" in sent.body and "By Ann Writer" in sent.body
+    assert "From the admin" in sent.alternatives[0].content
+    assert not Issue.objects.exists()
+    assert admin_client.get(SEND + "test/").status_code == 405
+
+
+def test_only_the_confirmation_sends_to_everyone(admin_client, admin_user, next_issue, commits):
+    readers, article = next_issue
+    form = confirmation_form(admin_client)
+    assert str(article.pk) in form["article"]
+    with commits():
+        response = admin_client.post(SEND, form, follow=True)
+    assert "2 subscribers, 1 batches queued" in response.content.decode()
     issue = Issue.objects.get()
     assert issue.created_by == admin_user and issue.status == Issue.Status.SENT
-    assert [m.to for m in mail.outbox] == [[reader.email]]
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(r.email for r in readers)
+    assert "By Ann Writer" in mail.outbox[0].body
+    page = admin_client.get(SEND).content.decode()
+    assert "Nothing to send" in page
+
+
+def test_the_confirmation_needs_the_csrf_token(client, admin_user, next_issue):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(admin_user)
+    assert client.post(SEND, confirmation_form(client)).status_code == 403
+    assert not Issue.objects.exists() and mail.outbox == []
+
+
+def test_a_preview_overtaken_by_news_sends_nothing(admin_client, next_issue, make_article, commits):
+    form = confirmation_form(admin_client)
+    make_article(headline="Breaking meanwhile", published_at=timezone.now())
     with commits():
-        response = admin_client.post("/admin/newsletter/issue/send/", follow=True)
-    assert "Nothing to send" in response.content.decode()
-    assert admin_client.get("/admin/newsletter/issue/send/").status_code == 405
+        response = admin_client.post(SEND, form, follow=True)
+    html = response.content.decode()
+    assert "changed since the preview" in html and "Breaking meanwhile" in html
+    assert not Issue.objects.exists() and mail.outbox == []
 
 
 def test_deliveries_are_read_only(admin_client, make_article, make_subscriber):

@@ -4,6 +4,7 @@ import datetime
 import html
 import json
 import re
+from html.parser import HTMLParser
 
 import feedparser
 import pytest
@@ -122,25 +123,69 @@ def test_rss_declares_every_namespace_it_uses(client):
     assert 'isPermaLink="false"' in root
 
 
-def test_browsers_get_a_stylesheet_and_a_type_they_display(client):
-    """A browser asks for HTML first: it gets the same feed as application/xml, which it
-    shows through the XSL stylesheet instead of offering a download."""
-    browser_accept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-    for url in ("/feeds/rss/", "/feeds/atom/"):
-        reader = client.get(url)
-        browser = client.get(url, headers={"accept": browser_accept})
-        assert browser["Content-Type"] == "application/xml; charset=utf-8"
-        assert browser.content == reader.content
-        assert browser["ETag"] != reader["ETag"]
-        assert "Accept" in browser["Vary"]
-        assert re.search(rb'<\?xml-stylesheet href="/static/feeds/feed\.[^"]*xsl"', reader.content)
-    json_browser = client.get("/feeds/json/", headers={"accept": browser_accept})
-    assert json_browser["Content-Type"] == "application/json; charset=utf-8"
-    # What feed readers send gets the feed types.
-    reader_accept = "application/atom+xml,application/rss+xml,application/xml;q=0.9,*/*;q=0.1"
-    response = client.get("/feeds/rss/", headers={"accept": reader_accept})
-    assert response["Content-Type"] == "application/rss+xml; charset=utf-8"
-    assert client.get("/feeds/json/")["Content-Type"] == "application/feed+json; charset=utf-8"
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+READER_ACCEPT = "application/atom+xml,application/rss+xml,application/xml;q=0.9,*/*;q=0.1"
+
+
+@pytest.mark.parametrize(
+    ("url", "title"),
+    [
+        ("/feeds/rss/", "Dispatch: latest news"),
+        ("/feeds/atom/", "Dispatch: latest news"),
+        ("/feeds/json/", "Dispatch: latest news"),
+        ("/topics/china/feeds/rss/", "Dispatch: China"),
+        (SEED_COMMENTS_RSS, "Comments on “China-Russia ties at all-time high”"),
+    ],
+)
+def test_a_browser_gets_an_html_page_of_the_feed(client, comment, url, title):
+    """Not the XML through an XSL stylesheet (Firefox ignores disable-output-escaping,
+    Chromium is removing XSLT): a page of our own, with the address to copy."""
+    comment("A reader's view on the visit", user_name="Wang Wei")
+    response = client.get(url, headers={"accept": BROWSER_ACCEPT})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/html; charset=utf-8"
+    assert "Accept" in response["Vary"]
+    page = response.content.decode()
+    assert page.startswith("<!doctype html>") and "<?xml" not in page
+    assert f'<h1 class="h2 mb-1">{html.escape(title, quote=False)}</h1>' in page
+    assert "This is a web feed." in page and 'href="/feeds/"' in page
+    assert f'id="feed-url" type="url" value="http://testserver{url}" readonly' in page
+    if "comments" in url:
+        assert "A reader&#x27;s view on the visit" in page and "Wang Wei" in page
+        assert re.search(rf'href="http://testserver{SEED_URL}#c\d+"', page)
+    else:
+        assert f'href="http://testserver{SEED_URL}">China-Russia ties at all-time high<' in page
+
+
+def test_markup_in_a_summary_stays_text_on_the_page(client, make_article):
+    make_article(summary="AT&T <script>alert(1)</script> <b>bold</b>")
+    page = client.get("/feeds/rss/", headers={"accept": BROWSER_ACCEPT}).content.decode()
+    assert "AT&amp;T &lt;script&gt;alert(1)&lt;/script&gt; &lt;b&gt;bold&lt;/b&gt;" in page
+    assert "<script>alert(1)" not in page
+
+
+@pytest.mark.parametrize("url", ["/feeds/rss/", "/feeds/atom/", "/feeds/json/", SEED_COMMENTS_RSS])
+def test_feed_readers_keep_the_feed_and_its_304s(client, url):
+    """Whatever a reader sends (a feed type, */*, nothing) it gets the feed, with no
+    stylesheet; a shared cache keeps the feed and the page apart (Vary: Accept)."""
+    feed_type = client.get(url)["Content-Type"]
+    assert feed_type.split(";")[0] in {
+        "application/rss+xml",
+        "application/atom+xml",
+        "application/feed+json",
+    }
+    for accept in (READER_ACCEPT, "*/*", None):
+        headers = {"accept": accept} if accept else {}
+        response = client.get(url, headers=headers)
+        assert response["Content-Type"] == feed_type
+        assert "Accept" in response["Vary"]
+        assert b"xml-stylesheet" not in response.content
+        again = client.get(url, headers={**headers, "if-none-match": response["ETag"]})
+        assert again.status_code == 304
+    # A browser is never answered 304 with what a feed reader cached, nor the reverse.
+    etag = client.get(url)["ETag"]
+    browser = client.get(url, headers={"accept": BROWSER_ACCEPT, "if-none-match": etag})
+    assert browser.status_code == 200 and browser["Content-Type"].startswith("text/html")
 
 
 # --- Content -----------------------------------------------------------------------------------
@@ -213,6 +258,44 @@ def test_text_round_trips_without_double_escaping(client, make_article, headline
     item = next(i for i in client.get("/feeds/json/").json()["items"] if i["url"] == rss.link)
     assert item["title"] == headline
     assert item["summary"] == f"Summary: {headline}"
+
+
+class _Rendered(HTMLParser):
+    """What a reader's screen shows for an HTML fragment: its text and its elements."""
+
+    def __init__(self, fragment: str):
+        super().__init__(convert_charrefs=True)
+        self.text, self.tags = "", []
+        self.feed(fragment)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+
+    def handle_data(self, data):
+        self.text += data
+
+
+@pytest.mark.parametrize(
+    ("summary", "body"),
+    [
+        ("AT&T < 3 <b>bold</b> &amp;", "<p>Body.</p>"),
+        # No summary: the start of the body stands in, and the body is HTML.
+        ("", "<p>AT&amp;T &lt; 3 &lt;b&gt;bold&lt;/b&gt; &amp;amp;</p>"),
+    ],
+)
+def test_summaries_read_as_written_and_never_as_markup(client, make_article, summary, body):
+    """A reader sees AT&T and < as such, and markup typed in a summary stays text."""
+    article = make_article(summary=summary, body=body)
+    expected = "AT&T < 3 <b>bold</b> &amp;"
+    for url in ("/feeds/rss/", "/feeds/atom/"):
+        entry = entry_for(parse(client.get(url)), article)
+        assert entry.summary_detail.type == "text/html", url
+        shown = _Rendered(entry.summary)
+        assert (shown.text, shown.tags) == (expected, []), url
+    page = "http://testserver" + article.get_absolute_url()
+    item = next(i for i in client.get("/feeds/json/").json()["items"] if i["url"] == page)
+    assert item["summary"] == expected  # JSON Feed summaries are plain text
 
 
 def test_guid_survives_edits_and_a_new_slug(

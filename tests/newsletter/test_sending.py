@@ -1,14 +1,18 @@
 """Composing and sending issues: what an issue carries, batches, and sends interrupted and
 resumed with every subscriber receiving exactly one copy."""
 
+import contextlib
 import datetime
+import threading
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from io import StringIO
 
 import pytest
 import time_machine
 from django.core import mail
 from django.core.management import call_command
+from django.db import IntegrityError, connection, connections
 from django.utils import timezone
 
 from newsletter import digest, sending
@@ -66,6 +70,9 @@ def test_an_issue_carries_what_was_published_since_the_last_one(make_article, ne
     issue = digest.compose_issue()
     assert [a.headline for a in issue.articles.all()] == ["Fresh news"]
     assert issue.subject.startswith("Dispatch digest, ") and issue.subject.endswith("Fresh news")
+    with pytest.raises(IntegrityError):  # while it is being sent, no other issue starts
+        digest.compose_issue()
+    assert sending.finish_if_done(issue)  # nobody to send it to
     assert digest.compose_issue() is None  # nothing since this one
 
 
@@ -190,15 +197,74 @@ def test_a_worker_killed_mid_batch(news, make_subscriber, commits, settings):
     assert in_flight.state == State.SENT
 
 
-def test_two_workers_never_claim_the_same_delivery(news, make_subscriber):
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_never_claim_the_same_delivery(news, make_subscriber, settings):
+    """Two workers claim at the same moment, each on its own connection: both have chosen
+    their rows before either marks them. On PostgreSQL locked rows are skipped, so the two
+    share the work without overlap; without the lock both pick the same rows. (SQLite
+    runs the two claims one after the other: each takes the database for its write.)"""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
     for _ in range(7):
         make_subscriber()
     issue = digest.compose_issue()
-    sending.start_issue(issue)
-    first = {d.pk for d in sending.claim(issue.pk, "a", 4)}
-    second = {d.pk for d in sending.claim(issue.pk, "b", 4)}
-    assert len(first) == 4 and len(second) == 3 and not first & second
+    sending.start_issue(issue)  # the batches are queued, not run
+    both_chose = threading.Barrier(2, timeout=1)
+
+    def wait_after_choosing(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if sql.lstrip().startswith("SELECT") and "LIMIT" in sql and "claimed_by" in sql:
+            # On SQLite the other worker waits for our transaction instead: go on alone.
+            with contextlib.suppress(threading.BrokenBarrierError):
+                both_chose.wait()
+        return result
+
+    def claim(worker: str) -> set[int]:
+        try:
+            with connection.execute_wrapper(wait_after_choosing):
+                return {delivery.pk for delivery in sending.claim(issue.pk, worker, 4)}
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        first, second = pool.map(claim, ["a", "b"])
+
+    assert not first & second
+    assert sorted([len(first), len(second)]) == [3, 4]
     assert sending.claim(issue.pk, "c", 4) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_editors_sending_at_once_make_one_issue(news, make_subscriber, settings, monkeypatch):
+    """A double click, or the command and the admin at once: both callers find no issue
+    in progress before either has composed one. Only one issue may result."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    make_subscriber()
+    both_looked = threading.Barrier(2, timeout=10)
+    compose = digest.compose_issue
+
+    def compose_after_both_looked(**kwargs):
+        both_looked.wait()  # each has seen that no issue is being sent
+        return compose(**kwargs)
+
+    monkeypatch.setattr(digest, "compose_issue", compose_after_both_looked)
+
+    def send() -> sending.Outcome:
+        try:
+            return sending.send_newsletter()
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        outcomes = list(pool.map(lambda _: send(), range(2)))
+
+    composed = Issue.objects.exclude(subject="Earlier")
+    assert composed.count() == 1
+    issue = composed.get()
+    assert issue.deliveries.count() == 1
+    started, refused = sorted(outcomes, key=lambda outcome: outcome.issue is None)
+    assert started.issue == issue and started.composed
+    assert refused.issue is None
+    assert refused.message == f"Issue {issue.pk} ({issue.subject}) is already being sent."
 
 
 def test_a_second_run_while_sending_resumes_instead_of_composing(news, make_subscriber, commits):
