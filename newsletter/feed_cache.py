@@ -20,7 +20,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 from django.views.decorators.http import condition, require_safe
 
-from portal import pagecache
+from portal import pagecache, shared_cache
 
 TIMEOUT = 300
 
@@ -36,15 +36,26 @@ class Built:
 
 @dataclass(frozen=True)
 class Snapshot:
-    key: str
+    key: str | None  # None while the cache is unreachable
     etag: str  # of the bytes, so it also changes when the cache entry expires into news
     last_modified: datetime
     media_type: str
     body: bytes | None = None  # only when built during this request
 
 
-def _cache_key(request: HttpRequest, scopes: Sequence[str]) -> str:
-    current = pagecache.versions(*scopes)
+def _cached(operation: Callable, *args):
+    """A cache call whose failure (the shared cache unreachable) reads as a miss: feeds are
+    then built for each request, as pages are (portal.shared_cache)."""
+    try:
+        return shared_cache.call(operation, *args)
+    except shared_cache.Unavailable:
+        return None
+
+
+def _cache_key(request: HttpRequest, scopes: Sequence[str]) -> str | None:
+    current = _cached(pagecache.versions, *scopes)
+    if current is None:
+        return None
     parts = [
         request.scheme,
         request.get_host(),
@@ -54,11 +65,12 @@ def _cache_key(request: HttpRequest, scopes: Sequence[str]) -> str:
     return "feeds:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
-def _build_and_store(key: str, build: Callable[[], Built]) -> Snapshot:
+def _build_and_store(key: str | None, build: Callable[[], Built]) -> Snapshot:
     built = build()
     etag = hashlib.sha256(built.body).hexdigest()[:32]
     meta = {"etag": etag, "last_modified": built.last_modified, "media_type": built.media_type}
-    cache.set_many({key + ":meta": meta, key + ":body": (etag, built.body)}, TIMEOUT)
+    if key is not None:
+        _cached(cache.set_many, {key + ":meta": meta, key + ":body": (etag, built.body)}, TIMEOUT)
     return Snapshot(key, etag, built.last_modified, built.media_type, built.body)
 
 
@@ -67,7 +79,7 @@ def _snapshot(request: HttpRequest, scopes, build, kwargs) -> Snapshot:
     snapshot = getattr(request, "_feed_snapshot", None)
     if snapshot is None:
         key = _cache_key(request, list(scopes(**kwargs)))
-        meta = cache.get(key + ":meta")
+        meta = None if key is None else _cached(cache.get, key + ":meta")
         if meta is None:
             snapshot = _build_and_store(key, lambda: build(request, **kwargs))
         else:
@@ -110,7 +122,7 @@ def cached_feed(
             snapshot = current(request, **kwargs)
             body = snapshot.body
             if body is None:
-                stored = cache.get(snapshot.key + ":body")
+                stored = _cached(cache.get, snapshot.key + ":body")
                 if stored is not None and stored[0] == snapshot.etag:
                     body = stored[1]
                 else:  # evicted, or rebuilt meanwhile: build again, validators included

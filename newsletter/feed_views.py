@@ -33,9 +33,9 @@ def _page(feed_class, select, scopes):
     """The HTML page of a feed, cached like the other reader pages."""
 
     def page(request, **kwargs):
-        def render_page(placeholders: bool):
+        def render_page():
             context = feeds.page_context(feed_class(request), select(**kwargs))
-            return render(request, "newsletter/feed_page.html", context), {}
+            return render(request, "newsletter/feed_page.html", context)
 
         return pagecache.serve(
             request,

@@ -48,6 +48,9 @@ def test_pages_comments_and_moderation_survive_a_redis_outage(
     shared_redis.stop()
     assert Client().get(SEED_URL).status_code == 200
     assert Client().get("/").status_code == 200
+    for feed in ("/feeds/rss/", "/feeds/atom/", f"{SEED_URL}comments/feed/"):
+        assert Client().get(feed).status_code == 200
+    assert Client(headers={"Accept": "text/html"}).get("/feeds/rss/").status_code == 200
     with django_capture_on_commit_callbacks(execute=True):
         posted = Client().post(
             f"/comments/post/{seed_article.pk}/",
