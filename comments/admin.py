@@ -2,8 +2,11 @@
 record of decisions. Every action goes through comments.services."""
 
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -12,6 +15,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from articles.models import Article
 from comments import services
 from comments.highlight import highlight, spans_from_reasons
 from comments.models import Comment, Flag, ModerationDecision, ModerationQueue
@@ -90,6 +94,60 @@ class ReportedFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ArticleFilter(admin.SimpleListFilter):
+    """The newest articles with comments in this list, at most LIMIT, and drafts only for
+    those who may read them. Any article's comments stay one link away: ?article=<id>."""
+
+    title = "article"
+    parameter_name = "article"
+    LIMIT = 20
+
+    def lookups(self, request, model_admin):
+        articles = Article.objects.filter(
+            pk__in=model_admin.get_queryset(request).values("article_id")
+        )
+        if not (
+            request.user.has_perm("articles.view_article")
+            or request.user.has_perm("articles.change_article")
+        ):
+            articles = articles.published()
+        return [
+            (str(pk), headline[:60])
+            for pk, headline in articles.values_list("pk", "headline")[: self.LIMIT]
+        ]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        try:
+            return queryset.filter(article_id=int(self.value()))
+        except ValueError:
+            raise IncorrectLookupParameters(f"No article {self.value()!r}.") from None
+
+
+class ModeratorFilter(admin.SimpleListFilter):
+    """Staff accounts that made decisions (at most LIMIT), and the portal itself. Decisions
+    keep the name of a deleted account: ?moderator=<name> or the search finds them."""
+
+    title = "moderator"
+    parameter_name = "moderator"
+    LIMIT = 50
+    PORTAL = "-"
+
+    def lookups(self, request, model_admin):
+        users = get_user_model().objects.filter(
+            Exists(ModerationDecision.objects.filter(moderator=OuterRef("pk"))), is_staff=True
+        )
+        field = get_user_model().USERNAME_FIELD
+        names = users.order_by(field).values_list(field, flat=True)[: self.LIMIT]
+        return [*((name, name) for name in names), (self.PORTAL, "the portal")]
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        return queryset.filter(moderator_name="" if self.value() == self.PORTAL else self.value())
+
+
 class FlagInline(admin.TabularInline):
     model = Flag
     fields = ["created"]
@@ -104,7 +162,7 @@ class FlagInline(admin.TabularInline):
 
 class DecisionInline(admin.TabularInline):
     model = ModerationDecision
-    fields = ["created", "moderator", "action", "from_status", "to_status", "reason"]
+    fields = ["created", "moderator_name", "action", "from_status", "to_status", "reason"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -125,7 +183,7 @@ class CommentAdminBase(RecordAdminMixin, admin.ModelAdmin):
         "moderate_buttons",
     ]
     list_display_links = ["created"]
-    list_filter = ["status", "screening", ReasonFilter, ReportedFilter, "article"]
+    list_filter = ["status", "screening", ReasonFilter, ReportedFilter, ArticleFilter]
     search_fields = ["user_name", "text"]
     list_select_related = ["article"]
     list_per_page = 50
@@ -267,10 +325,14 @@ class CommentAdmin(CommentAdminBase):
 
 @admin.register(ModerationDecision)
 class ModerationDecisionAdmin(RecordAdminMixin, admin.ModelAdmin):
-    list_display = ["created", "moderator", "action", "from_status", "to_status", "comment"]
-    list_filter = ["action", "to_status", "moderator"]
-    search_fields = ["comment__user_name", "comment__text", "reason"]
-    list_select_related = ["moderator", "comment"]
-    readonly_fields = ["comment", "moderator", "action", "from_status", "to_status", "reason"]
+    list_display = ["created", "who", "action", "from_status", "to_status", "comment"]
+    list_filter = ["action", "to_status", ModeratorFilter]
+    search_fields = ["moderator_name", "comment__user_name", "comment__text", "reason"]
+    list_select_related = ["comment"]
+    readonly_fields = ["comment", "who", "action", "from_status", "to_status", "reason"]
     show_full_result_count = False
     paginator = CappedCountPaginator
+
+    @admin.display(description="Moderator", ordering="moderator_name")
+    def who(self, decision):
+        return decision.moderator_name or "the portal"

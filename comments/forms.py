@@ -1,6 +1,7 @@
 """The reader's comment form: what a name and a comment must be, and the bot guards."""
 
 import re
+import secrets
 import time
 import unicodedata
 
@@ -21,9 +22,14 @@ _MARKUP = re.compile(r"[<>&\"`]|://")
 _TEXT_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 
 
-def sign_timestamp(article_pk: int) -> str:
-    """When the form was handed out, and for which article, signed so it cannot be forged."""
-    return signing.dumps({"a": article_pk, "t": round(time.time(), 2)}, salt=TIMESTAMP_SALT)
+def sign_timestamp(article_pk: int, *, opened: float | None = None) -> str:
+    """The form's token: when it was handed out, for which article, and a random nonce that
+    the comment it sends keeps (one form, one comment), signed so it cannot be forged."""
+    opened = time.time() if opened is None else opened
+    return signing.dumps(
+        {"a": article_pk, "t": round(opened, 2), "n": secrets.token_urlsafe(16)},
+        salt=TIMESTAMP_SALT,
+    )
 
 
 def _letters(value: str) -> str:
@@ -74,6 +80,7 @@ class CommentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.article = article
         self.seconds_to_submit: float | None = None
+        self.nonce: str | None = None  # the form token's, once it is checked
         max_length = settings.COMMENT_MAX_LENGTH
         self.fields["text"].max_length = max_length
         self.fields["text"].validators.append(MaxLengthValidator(max_length))
@@ -114,21 +121,22 @@ class CommentForm(forms.Form):
             data = signing.loads(token, salt=TIMESTAMP_SALT)
             opened = float(data["t"])
             article_pk = data["a"]
+            nonce = str(data["n"])
         except (signing.BadSignature, TypeError, KeyError, ValueError):
-            self._refresh_timestamp()
+            self.refresh_timestamp()
             raise forms.ValidationError(
                 "This form could not be checked. Please send your comment again.",
                 code="tampered",
             ) from None
         if article_pk != self.article.pk:
-            self._refresh_timestamp()
+            self.refresh_timestamp()
             raise forms.ValidationError(
                 "This form belongs to another article. Please send your comment again.",
                 code="tampered",
             )
         self.seconds_to_submit = time.time() - opened
         if self.seconds_to_submit > settings.COMMENT_FORM_MAX_AGE:
-            self._refresh_timestamp()
+            self.refresh_timestamp()
             raise forms.ValidationError(
                 "This form was open too long. Your comment is still here: please send it again.",
                 code="expired",
@@ -138,9 +146,10 @@ class CommentForm(forms.Form):
                 "That was very quick. Please read your comment over and send it again.",
                 code="too_fast",
             )
+        self.nonce = nonce
         return token
 
-    def _refresh_timestamp(self):
+    def refresh_timestamp(self):
         # The re-rendered form gets a fresh, valid timestamp so the reader can resend.
         self.data = self.data.copy()
         self.data["timestamp"] = sign_timestamp(self.article.pk)

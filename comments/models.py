@@ -42,9 +42,21 @@ class Comment(models.Model):
         max_length=255, blank=True, editable=False, help_text="The screening's reason codes."
     )
     report_count = models.PositiveIntegerField(default=0)
+    # Reports weighed by who sent them (services.report); enough of it holds the comment.
+    report_weight = models.PositiveIntegerField(default=0, editable=False)
     # A hash of the client's address: enough to rate-limit and count reports, not to track.
+    # Blanked after COMMENT_CLIENT_KEY_DAYS (manage.py clear_client_keys).
     client_key = models.CharField(max_length=64, blank=True, editable=False)
     content_hash = models.CharField(max_length=64, editable=False, db_index=True)
+    # The random nonce of the form it was sent from: one form makes one comment.
+    idempotency_key = models.CharField(
+        max_length=64, null=True, blank=True, unique=True, editable=False
+    )
+    # Article, name and text in one hash, held by the newest such comment within
+    # services.DUPLICATE_WINDOW: the same comment sent twice at once is stored once.
+    duplicate_key = models.CharField(
+        max_length=64, null=True, blank=True, unique=True, editable=False
+    )
     created = models.DateTimeField(default=timezone.now)
     status_changed = models.DateTimeField(null=True, blank=True)
     # When the comment entered the moderators' queue (held, or reported while published);
@@ -62,6 +74,7 @@ class Comment(models.Model):
             models.Index(fields=["status", "created"], name="comment_status_created_idx"),
             models.Index(fields=["created"], name="comment_created_idx"),
             models.Index(fields=["review_since", "id"], name="comment_review_queue_idx"),
+            models.Index(fields=["client_key", "status"], name="comment_client_idx"),
         ]
         permissions = [("moderate_comment", "Can approve, remove and restore comments")]
 
@@ -115,11 +128,15 @@ class ModerationDecision(models.Model):
     comment = models.ForeignKey(Comment, on_delete=models.PROTECT, related_name="decisions")
     moderator = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="moderation_decisions",
-        help_text="Empty when the portal decided by itself (e.g. on reader reports).",
+        help_text="Empty when the portal decided by itself, or the account was deleted.",
+    )
+    # Kept when the account is deleted, so the record still says who acted.
+    moderator_name = models.CharField(
+        max_length=150, blank=True, help_text="Empty when the portal decided by itself."
     )
     action = models.CharField(max_length=20, choices=Action)
     from_status = models.CharField(max_length=10, choices=Comment.Status)
@@ -131,7 +148,7 @@ class ModerationDecision(models.Model):
         ordering = ["-created", "-id"]
 
     def __str__(self):
-        who = self.moderator or "the portal"
+        who = self.moderator_name or "the portal"
         return f"{self.get_action_display()} by {who}"
 
 
@@ -139,13 +156,16 @@ class Flag(models.Model):
     """A reader's report of a comment; one per client and comment."""
 
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="flags")
+    # After COMMENT_CLIENT_KEY_DAYS, "cleared-<id>": distinct per row, says nothing.
     client_key = models.CharField(max_length=64)
+    weight = models.PositiveSmallIntegerField(default=1, editable=False)
     created = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["comment", "client_key"], name="one_flag_per_client")
         ]
+        indexes = [models.Index(fields=["client_key", "created"], name="flag_client_created_idx")]
 
     def __str__(self):
         return f"Report on comment {self.comment_id}"

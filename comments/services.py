@@ -5,13 +5,13 @@ import dataclasses
 import hashlib
 import unicodedata
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import F, Value
-from django.db.models.functions import Coalesce
+from django.db.models import CharField, F, Value
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 
 from articles.models import Article
@@ -22,6 +22,9 @@ from comments.screening.django import context_for
 from portal import pagecache
 
 DUPLICATE_WINDOW = timedelta(days=1)
+REPORT_WINDOW = timedelta(hours=1)
+# A reader whose comment was published at least this long ago has a history on the site.
+HISTORY_AGE = timedelta(days=1)
 
 _STATUS_FOR = {
     screening.Decision.PUBLISH: Comment.Status.PUBLISHED,
@@ -40,6 +43,14 @@ _TO_STATUS = {
 
 class CommentsClosed(Exception):
     """The article takes no new comments."""
+
+
+class FormAlreadyUsed(Exception):
+    """The form's token already sent another comment; a fresh form is needed."""
+
+
+class TooManyReports(Exception):
+    """The client filed COMMENT_REPORTS_PER_HOUR reports in the past hour."""
 
 
 @dataclass(frozen=True)
@@ -64,20 +75,21 @@ def submit_comment(
     text: str,
     client_key: str = "",
     signals: screening.Signals | None = None,
+    idempotency_key: str | None = None,
 ) -> Submitted:
     """Screen a reader's comment and store it as published, held or removed.
 
-    Sending the same text again under the same name returns the comment already stored."""
+    Sending the same form again (the same `idempotency_key`, the nonce of its token), or the
+    same text under the same name within DUPLICATE_WINDOW, returns the comment already
+    stored. Unique keys in the database hold this for posts that race each other, too. A form
+    that already sent a different comment raises FormAlreadyUsed."""
     if not article.is_live or article.comment_mode == Article.CommentMode.CLOSED:
         raise CommentsClosed
     digest = content_hash(text)
     since = timezone.now() - DUPLICATE_WINDOW
-    recent_same_text = Comment.objects.filter(
-        article=article, content_hash=digest, created__gte=since
-    )
-    earlier = recent_same_text.filter(user_name=user_name).first()
+    earlier = _already_sent(article, user_name, digest, idempotency_key, since)
     if earlier is not None:
-        return Submitted(earlier, created=False)
+        return earlier
     signals = signals or screening.Signals()
     if not signals.duplicate_elsewhere and (
         Comment.objects.filter(content_hash=digest, created__gte=since).exists()
@@ -95,20 +107,56 @@ def submit_comment(
         and article.comment_mode == Article.CommentMode.PREMODERATED
     ):
         status = Comment.Status.HELD
-    comment = Comment.objects.create(
-        article=article,
-        user_name=user_name,
-        text=text,
-        status=status,
-        screening=result.decision.value,
-        screening_reasons=result.reasons,
-        screening_score=result.score,
-        client_key=client_key,
-        content_hash=digest,
-    )
+    key = _duplicate_key(article.pk, user_name, digest)
+    # An older comment with the same words gives up the key: they may be said again.
+    Comment.objects.filter(duplicate_key=key, created__lt=since).update(duplicate_key=None)
+    try:
+        with transaction.atomic():
+            comment = Comment.objects.create(
+                article=article,
+                user_name=user_name,
+                text=text,
+                status=status,
+                screening=result.decision.value,
+                screening_reasons=result.reasons,
+                screening_score=result.score,
+                client_key=client_key,
+                content_hash=digest,
+                idempotency_key=idempotency_key or None,
+                duplicate_key=key,
+            )
+    except IntegrityError:
+        # The same form or the same comment was stored a moment ago by a parallel request.
+        earlier = _already_sent(article, user_name, digest, idempotency_key, since)
+        if earlier is None:
+            raise
+        return earlier
     if status == Comment.Status.PUBLISHED:
         pagecache.bump(comments_scope(article.slug))
     return Submitted(comment, created=True)
+
+
+def _duplicate_key(article_pk: int, user_name: str, digest: str) -> str:
+    return hashlib.sha256(f"{article_pk}\n{user_name}\n{digest}".encode()).hexdigest()
+
+
+def _already_sent(
+    article: Article, user_name: str, digest: str, idempotency_key: str | None, since: datetime
+) -> Submitted | None:
+    if idempotency_key:
+        sent = Comment.objects.filter(idempotency_key=idempotency_key).first()
+        if sent is not None:
+            if (sent.article_id, sent.user_name, sent.content_hash) != (
+                article.pk,
+                user_name,
+                digest,
+            ):
+                raise FormAlreadyUsed
+            return Submitted(sent, created=False)
+    earlier = Comment.objects.filter(
+        article=article, content_hash=digest, user_name=user_name, created__gte=since
+    ).first()
+    return None if earlier is None else Submitted(earlier, created=False)
 
 
 def moderate(
@@ -125,6 +173,7 @@ def moderate(
         decision = ModerationDecision.objects.create(
             comment=locked,
             moderator=moderator,
+            moderator_name=moderator.get_username() if moderator is not None else "",
             action=action,
             from_status=locked.status,
             to_status=_TO_STATUS[action],
@@ -134,8 +183,16 @@ def moderate(
         locked.status_changed = decision.created
         if action == ModerationDecision.Action.APPROVE:
             # Approved comments leave the queue; readers' reports are kept as Flags.
-            locked.report_count = 0
-        locked.save(update_fields=["status", "status_changed", "report_count", "review_since"])
+            locked.report_count = locked.report_weight = 0
+        locked.save(
+            update_fields=[
+                "status",
+                "status_changed",
+                "report_count",
+                "report_weight",
+                "review_since",
+            ]
+        )
         pagecache.bump(comments_scope(locked.article.slug))
     comment.status, comment.status_changed = locked.status, locked.status_changed
     comment.report_count, comment.review_since = locked.report_count, locked.review_since
@@ -163,28 +220,67 @@ def remove(
     return moderate(comment=comment, moderator=moderator, action=action, reason=reason)
 
 
+def report_weight(client_key: str) -> int:
+    """What one report from this client counts: 2 from a reader with a history here (a
+    comment of theirs published at least HISTORY_AGE ago), 1 from anyone else."""
+    history = Comment.objects.published().filter(
+        client_key=client_key, created__lte=timezone.now() - HISTORY_AGE
+    )
+    return 2 if client_key and history.exists() else 1
+
+
 def report(*, comment: Comment, client_key: str) -> bool:
-    """A reader reports a comment. Returns False when this client already had. Enough
-    reports hold a published comment for a moderator."""
+    """A reader reports a comment. Returns False when this client already had.
+
+    So that a few addresses cannot hold comments at will: one client may file
+    COMMENT_REPORTS_PER_HOUR reports an hour (more raise TooManyReports); each report weighs
+    report_weight(); a published comment is held for a moderator once its reports weigh
+    COMMENT_REPORTS_TO_HOLD (default 4: two readers with a history, or four without).
+    Approving the comment starts the count again."""
+    if Flag.objects.filter(comment=comment, client_key=client_key).exists():
+        return False
+    recent = Flag.objects.filter(client_key=client_key, created__gte=timezone.now() - REPORT_WINDOW)
+    if recent.count() >= settings.COMMENT_REPORTS_PER_HOUR:
+        raise TooManyReports
+    weight = report_weight(client_key)
     try:
         with transaction.atomic():
-            Flag.objects.create(comment=comment, client_key=client_key)
+            Flag.objects.create(comment=comment, client_key=client_key, weight=weight)
             Comment.objects.filter(pk=comment.pk).update(
                 report_count=F("report_count") + 1,
+                report_weight=F("report_weight") + weight,
                 # A reported published comment joins the queue; a held one is there already.
                 review_since=Coalesce(F("review_since"), Value(timezone.now())),
             )
     except IntegrityError:
         return False
-    comment.refresh_from_db(fields=["report_count", "status"])
+    comment.refresh_from_db(fields=["report_count", "report_weight", "status"])
     if (
         comment.status == Comment.Status.PUBLISHED
-        and comment.report_count >= settings.COMMENT_REPORTS_TO_HOLD
+        and comment.report_weight >= settings.COMMENT_REPORTS_TO_HOLD
     ):
         moderate(
             comment=comment,
             moderator=None,
             action=ModerationDecision.Action.HOLD_REPORTED,
-            reason=f"{comment.report_count} reader reports",
+            reason=f"{comment.report_count} reader reports, weighing {comment.report_weight}",
         )
     return True
+
+
+def clear_client_keys(*, days: int | None = None) -> tuple[int, int]:
+    """Forget the client keys of comments and reports older than `days` (default
+    COMMENT_CLIENT_KEY_DAYS). A report keeps its row and weight: its key becomes
+    "cleared-<id>", distinct per row, so one client's reports on a comment stay apart.
+    Returns how many comments and reports were cleared."""
+    days = settings.COMMENT_CLIENT_KEY_DAYS if days is None else days
+    before = timezone.now() - timedelta(days=days)
+    comments = (
+        Comment.objects.filter(created__lt=before).exclude(client_key="").update(client_key="")
+    )
+    reports = (
+        Flag.objects.filter(created__lt=before)
+        .exclude(client_key__startswith="cleared-")
+        .update(client_key=Concat(Value("cleared-"), Cast("pk", CharField())))
+    )
+    return comments, reports

@@ -4,7 +4,7 @@ answer for the page's script."""
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 
@@ -12,7 +12,7 @@ from articles.models import Article
 from articles.views import render_article
 from comments import screening, services
 from comments.display import NAME_COOKIE
-from comments.forms import CommentForm
+from comments.forms import CommentForm, sign_timestamp
 from comments.models import Comment
 from comments.pages import comment_url, page_number, position_of
 from portal import ratelimit
@@ -20,6 +20,13 @@ from portal import ratelimit
 AWAITING = "Thank you. Your comment is awaiting moderation."
 PUBLISHED = "Thank you. Your comment is published."
 CLOSED = "Comments are closed on this article."
+FORM_USED = (
+    "This form has already sent a comment. Your new comment is still here: please send it again."
+)
+REPORTS_LIMITED = (
+    "You have sent many reports in the past hour. Please try again later; moderators are "
+    "looking at the comments already reported."
+)
 TOO_MANY = (
     "You have sent several comments in a short time. Please wait a few minutes and send it "
     "again; your comment is still in the form."
@@ -73,9 +80,13 @@ def post_comment(request: HttpRequest, article_id: int) -> HttpResponse:
             text=form.cleaned_data["text"],
             client_key=client,
             signals=signals,
+            idempotency_key=form.nonce,
         )
     except services.CommentsClosed:
         return _refuse(request, article, form, 403, CLOSED)
+    except services.FormAlreadyUsed:
+        form.refresh_timestamp()
+        return _refuse(request, article, form, 409, FORM_USED)
     comment = submitted.comment
     article_url = article.get_absolute_url()
     if submitted.published:
@@ -86,6 +97,7 @@ def post_comment(request: HttpRequest, article_id: int) -> HttpResponse:
         message = AWAITING
     if _wants_json(request):
         data = {"status": "published" if submitted.published else "held", "message": message}
+        data["timestamp"] = sign_timestamp(article.pk)  # this form's token is spent
         if submitted.published:
             data["html"] = render_to_string(
                 "comments/_comment.html", {"comment": comment}, request=request
@@ -114,7 +126,17 @@ def report_comment(request: HttpRequest, comment_id: int) -> HttpResponse:
         Comment.objects.published().filter(article__in=Article.objects.published()),
         pk=comment_id,
     )
-    first = services.report(comment=comment, client_key=ratelimit.client_key(request))
+    try:
+        first = services.report(comment=comment, client_key=ratelimit.client_key(request))
+    except services.TooManyReports:
+        if _wants_json(request):
+            return JsonResponse({"status": "limited", "message": REPORTS_LIMITED}, status=429)
+        return render(
+            request,
+            "comments/report_refused.html",
+            {"message": REPORTS_LIMITED, "comment": comment},
+            status=429,
+        )
     message = (
         "Thank you. A moderator will look at this comment."
         if first

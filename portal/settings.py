@@ -271,9 +271,17 @@ LOGGING = {
 # Comments. Lengths in characters, times in seconds.
 COMMENT_MAX_LENGTH = env_int("COMMENT_MAX_LENGTH", 3000)
 COMMENT_MIN_SECONDS = env_int("COMMENT_MIN_SECONDS", 3)  # faster than this is a bot
-COMMENT_FORM_MAX_AGE = env_int("COMMENT_FORM_MAX_AGE", 6 * 3600)  # the signed form expires
+# A form token sends one comment and expires after this long: room to write at leisure, but
+# a harvested token is soon useless. An expired form keeps the text and gets a new token.
+COMMENT_FORM_MAX_AGE = env_int("COMMENT_FORM_MAX_AGE", 2 * 3600)
 COMMENTS_PER_PAGE = env_int("COMMENTS_PER_PAGE", 50)
-COMMENT_REPORTS_TO_HOLD = env_int("COMMENT_REPORTS_TO_HOLD", 3)
+# Report weight that holds a published comment: a report counts 2 from a client whose own
+# comments were published, 1 from anyone else (comments.services.report).
+COMMENT_REPORTS_TO_HOLD = env_int("COMMENT_REPORTS_TO_HOLD", 4)
+# Reports one client may file per hour; more are refused with 429.
+COMMENT_REPORTS_PER_HOUR = env_int("COMMENT_REPORTS_PER_HOUR", 10)
+# Days a comment's or report's client key is kept (manage.py clear_client_keys blanks it).
+COMMENT_CLIENT_KEY_DAYS = env_int("COMMENT_CLIENT_KEY_DAYS", 30)
 # Hard limits (refused with 429) per client address and per user name: (count, window).
 COMMENT_RATE_LIMIT_CLIENT = (env_int("COMMENT_RATE_LIMIT_CLIENT", 6), 300)
 COMMENT_RATE_LIMIT_NAME = (env_int("COMMENT_RATE_LIMIT_NAME", 6), 300)

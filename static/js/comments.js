@@ -54,6 +54,9 @@
           }
           var text = form.querySelector("textarea");
           if (text) text.value = "";
+          // A form token sends one comment: the answer brings the next one's.
+          var token = form.querySelector('[name="timestamp"]');
+          if (token && data.timestamp) token.value = data.timestamp;
         } else if (data.form) {
           var fresh = fromHTML(data.form);
           var wrapper = form.closest("[data-comment-form-wrapper]");

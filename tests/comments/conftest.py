@@ -3,16 +3,15 @@
 import time
 
 import pytest
-from django.core import signing
 
 from articles.models import Article
-from comments.forms import TIMESTAMP_SALT
+from comments.forms import sign_timestamp
 from comments.models import Comment
 
 
 def timestamp_for(article: Article, *, age: float = 60.0) -> str:
-    """A signed form timestamp as if the form had been opened `age` seconds ago."""
-    return signing.dumps({"a": article.pk, "t": time.time() - age}, salt=TIMESTAMP_SALT)
+    """A fresh form token as if the form had been opened `age` seconds ago."""
+    return sign_timestamp(article.pk, opened=time.time() - age)
 
 
 @pytest.fixture

@@ -1,9 +1,14 @@
 """Readers report comments from the page, once per client."""
 
-import pytest
-from django.test import Client
+import datetime
 
-from comments.models import Comment
+import pytest
+import time_machine
+from django.test import Client, RequestFactory
+from django.utils import timezone
+
+from comments.models import Comment, Flag
+from portal import ratelimit
 
 pytestmark = pytest.mark.django_db
 
@@ -50,3 +55,59 @@ def test_report_json(client, make_comment):
         f"/comments/{comment.pk}/report/", headers={"Accept": "application/json"}
     )
     assert response.json()["status"] == "reported"
+
+
+def key_of(address: str) -> str:
+    return ratelimit.client_key(RequestFactory().post("/", REMOTE_ADDR=address))
+
+
+def test_one_client_files_a_limited_number_of_reports_an_hour(client, make_comment, settings):
+    settings.COMMENT_REPORTS_PER_HOUR = 2
+    first, second, third = (make_comment(text=f"Remark {n}") for n in range(3))
+    for comment in (first, second):
+        assert client.post(f"/comments/{comment.pk}/report/").status_code == 303
+    refused = client.post(f"/comments/{third.pk}/report/")
+    assert refused.status_code == 429
+    assert "many reports in the past hour" in refused.content.decode()
+    as_json = client.post(f"/comments/{third.pk}/report/", headers={"Accept": "application/json"})
+    assert as_json.status_code == 429
+    assert "many reports in the past hour" in as_json.json()["message"]
+    assert Flag.objects.filter(comment=third).count() == 0
+    # Reporting again what one already reported is still answered as such.
+    assert (
+        "already reported"
+        in client.post(f"/comments/{first.pk}/report/", follow=True).content.decode()
+    )
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=61)):
+        assert client.post(f"/comments/{third.pk}/report/").status_code == 303
+    assert Flag.objects.filter(comment=third).count() == 1
+
+
+def test_three_new_addresses_cannot_hold_a_comment(make_comment):
+    comment = make_comment(text="A contested remark")
+    for n in range(3):
+        Client(REMOTE_ADDR=f"2001:db8:{n + 1}::1").post(f"/comments/{comment.pk}/report/")
+    comment.refresh_from_db()
+    assert (comment.status, comment.report_count) == (Comment.Status.PUBLISHED, 3)
+    assert comment in Comment.objects.needs_review()  # a moderator still sees the reports
+
+
+def test_reports_from_readers_whose_comments_were_published_weigh_more(make_comment):
+    comment = make_comment(text="A contested remark")
+    two_days_ago = timezone.now() - datetime.timedelta(days=2)
+    for n in (1, 2):
+        make_comment(text=f"My earlier view {n}", client_key=key_of(f"198.51.100.{n}"))
+        Comment.objects.filter(client_key=key_of(f"198.51.100.{n}")).update(created=two_days_ago)
+        Client(REMOTE_ADDR=f"198.51.100.{n}").post(f"/comments/{comment.pk}/report/")
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.HELD
+    assert comment.decisions.get().reason == "2 reader reports, weighing 4"
+
+
+def test_a_comment_written_minutes_ago_gives_no_history(make_comment):
+    comment = make_comment(text="A contested remark")
+    for n in (1, 2):
+        make_comment(text=f"Fresh view {n}", client_key=key_of(f"198.51.100.{n}"))
+        Client(REMOTE_ADDR=f"198.51.100.{n}").post(f"/comments/{comment.pk}/report/")
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.PUBLISHED

@@ -42,10 +42,9 @@ def decision(check, text: str, **fields) -> Decision:
 # --- the types --------------------------------------------------------------------------
 
 
-def test_decisions_are_ordered_and_have_string_values():
+def test_the_strictest_decision_wins():
     assert PUBLISH < HOLD < REMOVE
     assert max([HOLD, REMOVE, PUBLISH]) is REMOVE
-    assert [d.value for d in Decision] == ["publish", "hold", "remove"]
 
 
 def test_finding_as_dict_is_json_serialisable():

@@ -76,3 +76,16 @@ def test_reports_count_once_per_client_and_enough_hold_the_comment(make_comment,
     assert decision.moderator is None and decision.action == Action.HOLD_REPORTED
     assert Flag.objects.filter(comment=comment).count() == 2
     assert Comment.objects.needs_review().filter(pk=comment.pk).exists()
+
+
+def test_a_moderator_who_decided_can_be_deleted_and_is_still_named(admin_client, make_comment):
+    ana = get_user_model().objects.create_user("ana.moderator", password="x", is_staff=True)
+    comment = make_comment(status=Comment.Status.HELD)
+    services.approve(comment=comment, moderator=ana, reason="fine")
+    ana.delete()
+    decision = ModerationDecision.objects.get()
+    assert (decision.moderator, decision.moderator_name) == (None, "ana.moderator")
+    listing = admin_client.get("/admin/comments/moderationdecision/").content.decode()
+    assert "ana.moderator" in listing
+    on_comment = admin_client.get(f"/admin/comments/comment/{comment.pk}/change/")
+    assert "ana.moderator" in on_comment.content.decode()
