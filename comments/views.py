@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from articles.models import Article
 from articles.views import render_article
 from comments import screening, services
-from comments.display import NAME_COOKIE
+from comments.display import remember_name
 from comments.forms import CommentForm
 from comments.models import Comment
 from comments.pages import comment_url, page_number, position_of
@@ -97,14 +97,7 @@ def post_comment(request: HttpRequest, article_id: int) -> HttpResponse:
         messages.add_message(request, level, message)
         response = redirect(target)
         response.status_code = 303
-    response.set_cookie(
-        NAME_COOKIE,
-        name,
-        max_age=365 * 24 * 3600,
-        samesite="Lax",
-        httponly=True,
-        secure=request.is_secure(),
-    )
+    remember_name(response, name, secure=request.is_secure())
     return response
 
 

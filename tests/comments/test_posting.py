@@ -29,11 +29,23 @@ def test_clean_comment_is_published_and_reader_is_sent_to_it(client, seed_articl
     assert "No comments." not in page
 
 
-def test_user_name_is_remembered_in_a_cookie(client, seed_article, comment_data):
-    response = client.post(post_url(seed_article), comment_data(user_name="  Irina   K. "))
-    assert response.cookies["comment_name"].value == "Irina K."
+@pytest.mark.parametrize("name", ["Irina K.", "王伟", "Иван Петров", "Zoë ✓"])
+def test_user_name_is_remembered_in_a_cookie_a_header_can_carry(
+    client, seed_article, comment_data, name
+):
+    response = client.post(post_url(seed_article), comment_data(user_name=f"  {name} "))
+    assert response.status_code == 303
+    for cookie in response.cookies.values():
+        # What a WSGI server sends: header values must be Latin-1 (gunicorn refuses others).
+        cookie.output(header="").encode("latin-1")
     page = client.get(SEED_URL).content.decode()
-    assert 'value="Irina K."' in page
+    assert f'value="{name}"' in page
+
+
+def test_a_forged_name_cookie_is_ignored(client, seed_article):
+    client.cookies["comment_name"] = "Someone Else"
+    page = client.get(SEED_URL).content.decode()
+    assert "Someone Else" not in page
 
 
 def test_abusive_comment_is_not_shown_and_reader_is_told_it_awaits_moderation(
