@@ -1,8 +1,11 @@
 """Posting and reporting comments: plain form POSTs that redirect (303), with a JSON
 answer for the page's script."""
 
+import logging
+
 from django.conf import settings
 from django.contrib import messages
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
@@ -10,12 +13,13 @@ from django.views.decorators.http import require_POST
 
 from articles.models import Article
 from articles.views import render_article
-from comments import screening, services
+from comments import pages, screening, services
 from comments.display import remember_name
 from comments.forms import CommentForm
 from comments.models import Comment
-from comments.pages import comment_url, page_number, position_of
 from portal import ratelimit
+
+logger = logging.getLogger(__name__)
 
 AWAITING = "Thank you. Your comment is awaiting moderation."
 PUBLISHED = "Thank you. Your comment is published."
@@ -39,6 +43,18 @@ def _refuse(request, article, form, status: int, message: str | None = None) -> 
         )
         return JsonResponse({"status": "invalid", "form": html}, status=status)
     return render_article(request, article, comment_form=form, status=status)
+
+
+def _published_url(article_url: str, comment: Comment) -> str:
+    """Where the comment is shown. The comment is saved: if finding its page fails (the
+    database connection dropped), the article's first page with the anchor will do."""
+    try:
+        return pages.comment_url(
+            article_url, comment.pk, pages.page_number(pages.position_of(comment))
+        )
+    except DatabaseError:
+        logger.warning("Could not find the page of comment %s", comment.pk, exc_info=True)
+        return f"{article_url}#c{comment.pk}"
 
 
 @require_POST
@@ -79,7 +95,7 @@ def post_comment(request: HttpRequest, article_id: int) -> HttpResponse:
     comment = submitted.comment
     article_url = article.get_absolute_url()
     if submitted.published:
-        target = comment_url(article_url, comment.pk, page_number(position_of(comment)))
+        target = _published_url(article_url, comment)
         message = PUBLISHED
     else:
         target = f"{article_url}#comment-form"

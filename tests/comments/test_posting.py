@@ -263,3 +263,20 @@ def test_json_submission_with_errors_returns_the_form(client, seed_article, comm
     assert data["status"] == "invalid"
     assert "This field is required." in data["form"]
     assert "Trade passing 80 billion dollars" in data["form"]
+
+
+def test_a_saved_comment_is_not_a_500_when_finding_its_page_fails(
+    client, seed_article, comment_data, monkeypatch
+):
+    from django.db import OperationalError
+
+    from comments import pages
+
+    def connection_dropped(comment):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(pages, "position_of", connection_dropped)
+    response = client.post(post_url(seed_article), comment_data())
+    comment = Comment.objects.get()
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"{SEED_URL}#c{comment.pk}"
