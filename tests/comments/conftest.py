@@ -6,8 +6,14 @@ import pytest
 from django.core import signing
 
 from articles.models import Article
+from comments.display import NAME_COOKIE_SALT
 from comments.forms import TIMESTAMP_SALT
 from comments.models import Comment
+
+
+def name_cookie(name: str) -> str:
+    """The comment_name cookie's value as the site sets it for `name`."""
+    return signing.dumps(name, salt=NAME_COOKIE_SALT)
 
 
 def timestamp_for(article: Article, *, age: float = 60.0) -> str:
