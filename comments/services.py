@@ -15,8 +15,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from articles.models import Article
+from articles.page_scopes import article_page_scope
 from comments import screening
-from comments.display import comments_scope
 from comments.models import Comment, Flag, ModerationDecision
 from comments.screening.django import context_for
 from portal import pagecache
@@ -107,7 +107,7 @@ def submit_comment(
         content_hash=digest,
     )
     if status == Comment.Status.PUBLISHED:
-        pagecache.bump(comments_scope(article.slug))
+        pagecache.bump(article_page_scope(article.slug))
     return Submitted(comment, created=True)
 
 
@@ -136,7 +136,7 @@ def moderate(
             # Approved comments leave the queue; readers' reports are kept as Flags.
             locked.report_count = 0
         locked.save(update_fields=["status", "status_changed", "report_count", "review_since"])
-        pagecache.bump(comments_scope(locked.article.slug))
+        pagecache.bump(article_page_scope(locked.article.slug))
     comment.status, comment.status_changed = locked.status, locked.status_changed
     comment.report_count, comment.review_since = locked.report_count, locked.review_since
     return decision

@@ -7,12 +7,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 
 from articles.models import Article
-from articles.views import render_article
 from comments import pages, screening, services
 from comments.display import remember_name
 from comments.forms import CommentForm
@@ -35,14 +34,15 @@ def _wants_json(request: HttpRequest) -> bool:
 
 
 def _refuse(request, article, form, status: int, message: str | None = None) -> HttpResponse:
+    """The form again with its errors and the reader's text: the form's HTML for the page's
+    script, else the comments app's own small page (never the whole article again)."""
     if message:
         form.add_error(None, message)
+    context = {"comment_form": form, "article": article}
     if _wants_json(request):
-        html = render_to_string(
-            "comments/_form.html", {"comment_form": form, "article": article}, request=request
-        )
+        html = render_to_string("comments/_form.html", context, request=request)
         return JsonResponse({"status": "invalid", "form": html}, status=status)
-    return render_article(request, article, comment_form=form, status=status)
+    return render(request, "comments/form_errors.html", context, status=status)
 
 
 def _published_url(article_url: str, comment: Comment) -> str:
@@ -67,15 +67,19 @@ def post_comment(request: HttpRequest, article_id: int) -> HttpResponse:
     if article.comment_mode == Article.CommentMode.CLOSED:
         form.is_valid()
         return _refuse(request, article, form, 403, CLOSED)
+    # Every attempt counts, valid or not: a client looping over invalid posts is limited too.
     client = ratelimit.client_key(request)
+    limit, window = settings.COMMENT_RATE_LIMIT_CLIENT
+    by_client = ratelimit.count("comment-client", client, window=window)
+    if by_client > limit:
+        form.is_valid()  # keep what the reader typed on the page
+        return _refuse(request, article, form, 429, TOO_MANY)
     if not form.is_valid():
         return _refuse(request, article, form, 400)
     name = form.cleaned_data["user_name"]
-    limit, window = settings.COMMENT_RATE_LIMIT_CLIENT
-    by_client = ratelimit.count("comment-client", client, window=window)
     name_limit, name_window = settings.COMMENT_RATE_LIMIT_NAME
     by_name = ratelimit.count("comment-name", services.content_hash(name), window=name_window)
-    if by_client > limit or by_name > name_limit:
+    if by_name > name_limit:
         return _refuse(request, article, form, 429, TOO_MANY)
     signals = screening.Signals(
         seconds_to_submit=form.seconds_to_submit,

@@ -133,7 +133,7 @@ def test_invalid_input_rerenders_the_page_with_errors_and_what_was_typed(
     assert message in html
     if "text" not in overrides:
         assert "Trade passing 80 billion dollars is a real milestone" in html
-    assert "China-Russia ties at all-time high</h1>" in html
+    assert f'<a href="{SEED_URL}#comments">China-Russia ties at all-time high</a></h1>' in html
     assert Comment.objects.count() == 0
 
 
@@ -280,3 +280,30 @@ def test_a_saved_comment_is_not_a_500_when_finding_its_page_fails(
     comment = Comment.objects.get()
     assert response.status_code == 303
     assert response.headers["Location"] == f"{SEED_URL}#c{comment.pk}"
+
+
+@override_settings(COMMENT_RATE_LIMIT_CLIENT=(2, 300))
+def test_invalid_posts_count_against_the_rate_limit(client, seed_article, comment_data):
+    for _ in range(2):
+        assert client.post(post_url(seed_article), comment_data(user_name="")).status_code == 400
+    response = client.post(post_url(seed_article), comment_data(text="A valid thought on SCO."))
+    assert response.status_code == 429
+    assert "A valid thought on SCO." in response.content.decode()
+    assert Comment.objects.count() == 0
+
+
+def test_a_form_with_errors_gets_the_comments_own_small_page(
+    client, seed_article, comment_data, make_comment, django_assert_max_num_queries
+):
+    make_comment(text="An earlier published comment.")
+    with django_assert_max_num_queries(2):  # the article and its topics, nothing more
+        response = client.post(post_url(seed_article), comment_data(user_name="A"))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "at least 2 characters" in html
+    assert 'id="comment-form"' in html and "Trade passing 80 billion dollars" in html
+    assert "Racist, abusive and off-topic comments may be removed" in html
+    assert f'href="{SEED_URL}#comments"' in html
+    # Not the article again: the reader is at the form.
+    assert "An earlier published comment." not in html
+    assert 'class="article-body"' not in html
