@@ -18,7 +18,7 @@ from articles.models import Article
 from articles.page_scopes import article_page_scope
 from comments import screening
 from comments.models import Comment, Flag, ModerationDecision
-from comments.screening.django import context_for
+from comments.screening_adapter import context_for
 from portal import pagecache
 
 DUPLICATE_WINDOW = timedelta(days=1)

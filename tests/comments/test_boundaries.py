@@ -4,6 +4,8 @@ and the screening package is pure (no models, no other app)."""
 import ast
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -42,3 +44,10 @@ def test_no_module_of_articles_imports_comments():
 
 def test_comments_does_not_import_the_articles_views():
     assert offending("comments", "articles.views") == {}
+
+
+@pytest.mark.parametrize(
+    "forbidden", ["django.db", "django.apps", "articles", "comments.models", "newsletter"]
+)
+def test_the_screening_package_imports_no_model_and_no_other_app(forbidden):
+    assert offending("comments/screening", forbidden) == {}
