@@ -82,7 +82,6 @@ def post_comment(request: HttpRequest, article_id: int) -> HttpResponse:
     if by_name > name_limit:
         return _refuse(request, article, form, 429, TOO_MANY)
     signals = screening.Signals(
-        seconds_to_submit=form.seconds_to_submit,
         recent_by_client=by_client - 1,
         recent_by_name=by_name - 1,
     )

@@ -307,3 +307,14 @@ def test_a_form_with_errors_gets_the_comments_own_small_page(
     # Not the article again: the reader is at the form.
     assert "An earlier published comment." not in html
     assert 'class="article-body"' not in html
+
+
+def test_comment_min_seconds_is_the_one_speed_setting(client, seed_article, comment_data, settings):
+    # With the screening's own defaults, a reader the site lets send at once is not held.
+    settings.COMMENT_MIN_SECONDS = 0
+    del settings.COMMENT_SCREENING_CHECKS
+    response = client.post(
+        post_url(seed_article), comment_data(timestamp=timestamp_for(seed_article, age=0.5))
+    )
+    assert response.status_code == 303
+    assert Comment.objects.get().status == Comment.Status.PUBLISHED
