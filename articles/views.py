@@ -15,20 +15,13 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from articles import fontsize
 from articles.forms import FontSizeForm, StoryTipForm
 from articles.models import Article, Topic
+from articles.page_scopes import article_page_scope
 from articles.structured_data import as_json_ld, news_article
-from comments.display import comments_context, comments_scope
 from portal import pagecache, ratelimit
 
 
-def render_article(
-    request: HttpRequest,
-    article: Article,
-    *,
-    preview: bool = False,
-    comment_form=None,
-    status: int = 200,
-):
-    """The article page; the comments view re-renders it with a form that has errors."""
+def render_article(request: HttpRequest, article: Article, *, preview: bool = False):
+    """The article page; its comments come from the comments app's template tags."""
     url = request.build_absolute_uri(article.get_absolute_url())
     share_text = quote(article.headline, safe="")
     share_url = quote(url, safe="")
@@ -49,8 +42,7 @@ def render_article(
         ],
         "json_ld": as_json_ld(news_article(article, url=url, site_name=settings.SITE_NAME)),
     }
-    context.update(comments_context(request, article, form=comment_form))
-    response = render(request, "articles/article_detail.html", context, status=status)
+    response = render(request, "articles/article_detail.html", context)
     if preview:
         response.headers["X-Robots-Tag"] = "noindex"
     return response
@@ -70,7 +62,7 @@ def article_detail(request, year: str, month: str, day: str, slug: str):
 
     return pagecache.serve(
         request,
-        scopes=["articles", comments_scope(slug)],
+        scopes=["articles", article_page_scope(slug)],
         vary=[fontsize.from_request(request).name],
         render=render_page,
         query=["cpage"],  # comments.pages.PAGE_PARAMETER; articles imports no comments module

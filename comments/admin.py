@@ -16,7 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from articles.models import Article
-from comments import services
+from comments import screening, services
 from comments.highlight import highlight, spans_from_reasons
 from comments.models import Comment, Flag, ModerationDecision, ModerationQueue
 from portal.admin import RecordAdminMixin
@@ -45,26 +45,9 @@ class CappedCountPaginator(Paginator):
 class ReasonFilter(admin.SimpleListFilter):
     title = "screening reason"
     parameter_name = "reason"
-    CODES = [
-        ("banned_term", "Banned term"),
-        ("suspect_term", "Suspect term"),
-        ("hate", "Hate speech"),
-        ("insult", "Insult"),
-        ("profanity", "Profanity"),
-        ("spam_links", "Links"),
-        ("spam_contact", "Contact details"),
-        ("spam_commercial", "Commercial"),
-        ("off_topic", "Off-topic"),
-        ("language", "Other language"),
-        ("shouting", "Shouting"),
-        ("honeypot", "Honeypot"),
-        ("too_fast", "Too fast"),
-        ("flood", "Flood"),
-        ("duplicate", "Duplicate"),
-    ]
 
     def lookups(self, request, model_admin):
-        return self.CODES
+        return [(code.value, code.label) for code in screening.Code]
 
     def queryset(self, request, queryset):
         code = self.value()

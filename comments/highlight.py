@@ -5,6 +5,8 @@ from collections.abc import Iterable
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from comments.screening.base import merge_spans
+
 
 def spans_from_reasons(reasons: Iterable[dict]) -> list[tuple[int, int]]:
     spans = []
@@ -16,23 +18,13 @@ def spans_from_reasons(reasons: Iterable[dict]) -> list[tuple[int, int]]:
                 continue
             if 0 <= start < end:
                 spans.append((start, end))
-    return merge(spans)
-
-
-def merge(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged
+    return list(merge_spans(spans))
 
 
 def highlight(text: str, spans: Iterable[tuple[int, int]]) -> SafeString:
     """The text, escaped, with each span wrapped in <mark>."""
     parts, position = [], 0
-    for start, end in merge(spans):
+    for start, end in merge_spans(spans):
         start, end = max(start, position), min(end, len(text))
         if start >= end:
             continue

@@ -15,10 +15,10 @@ from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 
 from articles.models import Article
+from articles.page_scopes import article_page_scope
 from comments import screening
-from comments.display import comments_scope
 from comments.models import Comment, Flag, ModerationDecision
-from comments.screening.django import context_for
+from comments.screening_adapter import context_for
 from portal import pagecache
 
 DUPLICATE_WINDOW = timedelta(days=1)
@@ -132,7 +132,7 @@ def submit_comment(
             raise
         return earlier
     if status == Comment.Status.PUBLISHED:
-        pagecache.bump(comments_scope(article.slug))
+        pagecache.bump(article_page_scope(article.slug))
     return Submitted(comment, created=True)
 
 
@@ -193,7 +193,7 @@ def moderate(
                 "review_since",
             ]
         )
-        pagecache.bump(comments_scope(locked.article.slug))
+        pagecache.bump(article_page_scope(locked.article.slug))
     comment.status, comment.status_changed = locked.status, locked.status_changed
     comment.report_count, comment.review_since = locked.report_count, locked.review_since
     return decision

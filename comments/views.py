@@ -1,21 +1,24 @@
 """Posting and reporting comments: plain form POSTs that redirect (303), with a JSON
 answer for the page's script."""
 
+import logging
+
 from django.conf import settings
 from django.contrib import messages
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 
 from articles.models import Article
-from articles.views import render_article
-from comments import screening, services
-from comments.display import NAME_COOKIE
+from comments import pages, screening, services
+from comments.display import remember_name
 from comments.forms import CommentForm, sign_timestamp
 from comments.models import Comment
-from comments.pages import comment_url, page_number, position_of
 from portal import ratelimit
+
+logger = logging.getLogger(__name__)
 
 AWAITING = "Thank you. Your comment is awaiting moderation."
 PUBLISHED = "Thank you. Your comment is published."
@@ -38,14 +41,27 @@ def _wants_json(request: HttpRequest) -> bool:
 
 
 def _refuse(request, article, form, status: int, message: str | None = None) -> HttpResponse:
+    """The form again with its errors and the reader's text: the form's HTML for the page's
+    script, else the comments app's own small page (never the whole article again)."""
     if message:
         form.add_error(None, message)
+    context = {"comment_form": form, "article": article}
     if _wants_json(request):
-        html = render_to_string(
-            "comments/_form.html", {"comment_form": form, "article": article}, request=request
-        )
+        html = render_to_string("comments/_form.html", context, request=request)
         return JsonResponse({"status": "invalid", "form": html}, status=status)
-    return render_article(request, article, comment_form=form, status=status)
+    return render(request, "comments/form_errors.html", context, status=status)
+
+
+def _published_url(article_url: str, comment: Comment) -> str:
+    """Where the comment is shown. The comment is saved: if finding its page fails (the
+    database connection dropped), the article's first page with the anchor will do."""
+    try:
+        return pages.comment_url(
+            article_url, comment.pk, pages.page_number(pages.position_of(comment))
+        )
+    except DatabaseError:
+        logger.warning("Could not find the page of comment %s", comment.pk, exc_info=True)
+        return f"{article_url}#c{comment.pk}"
 
 
 @require_POST
@@ -58,18 +74,21 @@ def post_comment(request: HttpRequest, article_id: int) -> HttpResponse:
     if article.comment_mode == Article.CommentMode.CLOSED:
         form.is_valid()
         return _refuse(request, article, form, 403, CLOSED)
+    # Every attempt counts, valid or not: a client looping over invalid posts is limited too.
     client = ratelimit.client_key(request)
+    limit, window = settings.COMMENT_RATE_LIMIT_CLIENT
+    by_client = ratelimit.count("comment-client", client, window=window)
+    if by_client > limit:
+        form.is_valid()  # keep what the reader typed on the page
+        return _refuse(request, article, form, 429, TOO_MANY)
     if not form.is_valid():
         return _refuse(request, article, form, 400)
     name = form.cleaned_data["user_name"]
-    limit, window = settings.COMMENT_RATE_LIMIT_CLIENT
-    by_client = ratelimit.count("comment-client", client, window=window)
     name_limit, name_window = settings.COMMENT_RATE_LIMIT_NAME
     by_name = ratelimit.count("comment-name", services.content_hash(name), window=name_window)
-    if by_client > limit or by_name > name_limit:
+    if by_name > name_limit:
         return _refuse(request, article, form, 429, TOO_MANY)
     signals = screening.Signals(
-        seconds_to_submit=form.seconds_to_submit,
         recent_by_client=by_client - 1,
         recent_by_name=by_name - 1,
     )
@@ -90,7 +109,7 @@ def post_comment(request: HttpRequest, article_id: int) -> HttpResponse:
     comment = submitted.comment
     article_url = article.get_absolute_url()
     if submitted.published:
-        target = comment_url(article_url, comment.pk, page_number(position_of(comment)))
+        target = _published_url(article_url, comment)
         message = PUBLISHED
     else:
         target = f"{article_url}#comment-form"
@@ -109,14 +128,7 @@ def post_comment(request: HttpRequest, article_id: int) -> HttpResponse:
         messages.add_message(request, level, message)
         response = redirect(target)
         response.status_code = 303
-    response.set_cookie(
-        NAME_COOKIE,
-        name,
-        max_age=365 * 24 * 3600,
-        samesite="Lax",
-        httponly=True,
-        secure=request.is_secure(),
-    )
+    remember_name(response, name, secure=request.is_secure())
     return response
 
 

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_safe
 
 from articles import fontsize
 from articles.models import Topic
-from comments.display import comments_scope
+from articles.page_scopes import article_page_scope
 from newsletter import feed_assembly as assembly
 from newsletter import feeds
 from newsletter.feed_cache import Built, cached_feed
@@ -26,7 +26,7 @@ def _select_articles(slug: str | None = None):
 
 
 def _comment_scopes(*, slug: str, **kwargs) -> list[str]:
-    return ["articles", comments_scope(slug)]
+    return ["articles", article_page_scope(slug)]
 
 
 def _page(feed_class, select, scopes):

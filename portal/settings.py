@@ -287,12 +287,12 @@ COMMENT_RATE_LIMIT_CLIENT = (env_int("COMMENT_RATE_LIMIT_CLIENT", 6), 300)
 COMMENT_RATE_LIMIT_NAME = (env_int("COMMENT_RATE_LIMIT_NAME", 6), 300)
 
 # Comment screening: every comment passes these checks (comments/screening/); the strictest
-# verdict wins. Each check's docstring lists its OPTIONS. The form itself refuses a comment
-# sent faster than COMMENT_MIN_SECONDS, so the signals check does not hold on speed too.
+# verdict wins. Each check's docstring lists its OPTIONS. The form itself refuses bots (the
+# honeypot, and a comment sent faster than COMMENT_MIN_SECONDS) before screening.
 COMMENT_SCREENING_CHECKS = [
     {
         "NAME": "comments.screening.signals.SignalsCheck",
-        "OPTIONS": {"min_seconds": 0, "max_recent_by_client": 3, "max_recent_by_name": 3},
+        "OPTIONS": {"max_recent_by_client": 3, "max_recent_by_name": 3},
     },
     {
         "NAME": "comments.screening.terms.TermCheck",

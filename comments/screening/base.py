@@ -33,12 +33,56 @@ class Decision(enum.Enum):
 _RANK = {Decision.PUBLISH: 0, Decision.HOLD: 1, Decision.REMOVE: 2}
 
 
+class Code(enum.StrEnum):
+    """Why a check found what it found: every finding carries one, and moderators filter the
+    queue by them (comments.admin)."""
+
+    BANNED_TERM = "banned_term"
+    SUSPECT_TERM = "suspect_term"
+    HATE = "hate"
+    THREAT = "threat"
+    INSULT = "insult"
+    PROFANITY = "profanity"
+    SPAM_LINKS = "spam_links"
+    SPAM_CONTACT = "spam_contact"
+    SPAM_COMMERCIAL = "spam_commercial"
+    OFF_TOPIC = "off_topic"
+    LANGUAGE = "language"
+    SHOUTING = "shouting"
+    FLOOD = "flood"
+    DUPLICATE = "duplicate"
+    CHECK_ERROR = "check_error"
+
+    @property
+    def label(self) -> str:
+        return _CODE_LABELS[self]
+
+
+_CODE_LABELS = {
+    Code.BANNED_TERM: "Banned term",
+    Code.SUSPECT_TERM: "Suspect term",
+    Code.HATE: "Hate speech",
+    Code.THREAT: "Threat",
+    Code.INSULT: "Insult",
+    Code.PROFANITY: "Profanity",
+    Code.SPAM_LINKS: "Links",
+    Code.SPAM_CONTACT: "Contact details",
+    Code.SPAM_COMMERCIAL: "Commercial",
+    Code.OFF_TOPIC: "Off-topic",
+    Code.LANGUAGE: "Other language",
+    Code.SHOUTING: "Shouting",
+    Code.FLOOD: "Flood",
+    Code.DUPLICATE: "Duplicate",
+    Code.CHECK_ERROR: "A check failed",
+}
+
+
 @dataclass(frozen=True)
 class Finding:
     """One check's verdict on one aspect of a comment."""
 
     decision: Decision
-    code: str
+    code: Code
     score: float
     # Character offsets in the original comment text of the words that triggered the finding.
     spans: tuple[tuple[int, int], ...] = ()
@@ -47,7 +91,7 @@ class Finding:
     def as_dict(self) -> dict:
         return {
             "decision": self.decision.value,
-            "code": self.code,
+            "code": str(self.code),
             "score": round(float(self.score), 3),
             "spans": [list(span) for span in self.spans],
             "detail": self.detail,
@@ -56,10 +100,9 @@ class Finding:
 
 @dataclass(frozen=True)
 class Signals:
-    """Facts about the submission the caller gathered (form timing, cache counters)."""
+    """Facts about the submission the caller gathered (rate counters, duplicates). Bots that
+    fill the honeypot or send too fast are refused by the form before screening."""
 
-    honeypot_filled: bool = False
-    seconds_to_submit: float | None = None
     recent_by_client: int = 0
     recent_by_name: int = 0
     duplicate_elsewhere: bool = False

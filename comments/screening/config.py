@@ -15,7 +15,7 @@ from .base import Check
 SETTING = "COMMENT_SCREENING_CHECKS"
 
 DEFAULT_CHECKS: list[dict] = [
-    {"NAME": "comments.screening.signals.SignalsCheck", "OPTIONS": {"min_seconds": 3}},
+    {"NAME": "comments.screening.signals.SignalsCheck"},
     {"NAME": "comments.screening.terms.TermCheck"},
     {"NAME": "comments.screening.hate.HateCheck"},
     {"NAME": "comments.screening.insults.InsultCheck"},

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from .base import Decision, Finding, Submission, merge_spans
+from .base import Code, Decision, Finding, Submission, merge_spans
 from .normalize import Analysis, analyse
 from .terms import build_lexicon
 
@@ -210,7 +210,7 @@ class HateCheck:
             quoted = True
         yield Finding(
             Decision.HOLD if quoted else Decision.REMOVE,
-            "hate",
+            Code.HATE,
             0.6 if quoted else 0.9,
             merge_spans(spans),
             f"{', '.join(kinds)} language about {', '.join(names)}",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from .base import Decision, Finding, Submission, merge_spans
+from .base import Code, Decision, Finding, Submission, merge_spans
 from .normalize import Analysis, analyse
 from .terms import build_lexicon
 from .words import stopwords
@@ -88,7 +88,7 @@ class InsultCheck:
             phrases = [m for m in phrases if m not in reported]
             yield Finding(
                 Decision.PUBLISH,
-                "insult",
+                Code.INSULT,
                 0.2,
                 merge_spans(m.span for m in reported),
                 ", ".join(sorted({m.term for m in reported})) + " (reported speech)",
@@ -97,7 +97,7 @@ class InsultCheck:
             quoted = all(a.quoted[m.first] for m in phrases)
             yield Finding(
                 Decision.HOLD if quoted else Decision.REMOVE,
-                "insult",
+                Code.INSULT,
                 0.6 if quoted else 0.95,
                 merge_spans(m.span for m in phrases),
                 ", ".join(sorted({m.term for m in phrases})),
@@ -108,7 +108,7 @@ class InsultCheck:
         if threats:
             yield Finding(
                 Decision.REMOVE,
-                "threat",
+                Code.THREAT,
                 0.9,
                 merge_spans(a.canon_span(*span) for span in threats),
                 "wishes or calls for harm to a person",
@@ -131,7 +131,7 @@ class InsultCheck:
             quoted = all(a.quoted[p] for p in aimed)
             yield Finding(
                 Decision.HOLD if quoted else Decision.REMOVE,
-                "insult",
+                Code.INSULT,
                 0.6 if quoted else 0.9,
                 merge_spans(a.span(p) for p in aimed),
                 ", ".join(sorted({a.tokens[p].canon for p in aimed})),
@@ -139,7 +139,7 @@ class InsultCheck:
         elif alone:
             yield Finding(
                 Decision.HOLD,
-                "insult",
+                Code.INSULT,
                 0.5,
                 merge_spans(a.span(p) for p in alone),
                 ", ".join(sorted({a.tokens[p].canon for p in alone})) + " (not clearly aimed)",
@@ -149,7 +149,7 @@ class InsultCheck:
         if strong and self.hold_profanity:
             yield Finding(
                 Decision.HOLD,
-                "profanity",
+                Code.PROFANITY,
                 0.6,
                 merge_spans(m.span for m in strong),
                 ", ".join(sorted({m.term for m in strong})),
@@ -161,7 +161,7 @@ class InsultCheck:
             argues = _argues_beyond(a, {p for m in rude for p in range(m.first, m.last + 1)})
             yield Finding(
                 Decision.PUBLISH if argues else Decision.HOLD,
-                "insult",
+                Code.INSULT,
                 0.3 if argues else 0.5,
                 merge_spans(m.span for m in rude),
                 ", ".join(sorted({m.term for m in rude})) + (" (in an argument)" if argues else ""),
@@ -170,7 +170,7 @@ class InsultCheck:
         if mild:
             yield Finding(
                 Decision.PUBLISH,
-                "profanity",
+                Code.PROFANITY,
                 0.2,
                 merge_spans(m.span for m in mild),
                 ", ".join(sorted({m.term for m in mild})),

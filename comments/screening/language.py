@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from . import lexicons
-from .base import Decision, Finding, Submission
+from .base import Code, Decision, Finding, Submission
 from .normalize import Analysis, analyse
 from .words import stopwords
 
@@ -97,7 +97,7 @@ class LanguageCheck:
         if total >= self.min_letters and foreign / total > self.max_foreign_script:
             yield Finding(
                 Decision.HOLD,
-                "language",
+                Code.LANGUAGE,
                 round(foreign / total, 2),
                 (),
                 "mostly in another script",
@@ -153,4 +153,4 @@ class LanguageCheck:
         ratio = other / n
         if ratio >= self.min_foreign_ratio:
             best = max(sorted(votes), key=votes.__getitem__) if votes else "?"
-            yield Finding(Decision.HOLD, "language", round(ratio, 2), (), f"looks like '{best}'")
+            yield Finding(Decision.HOLD, Code.LANGUAGE, round(ratio, 2), (), f"looks like '{best}'")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from .base import Check, Decision, Finding, Screening, Submission
+from .base import Check, Code, Decision, Finding, Screening, Submission
 
 logger = logging.getLogger(__name__)
 
@@ -25,7 +25,7 @@ def screen(submission: Submission, checks: Sequence[Check] | None = None) -> Scr
             # hold it for a moderator and log the bug.
             logger.exception("Comment screening check %r failed", check)
             name = type(check).__name__
-            findings.append(Finding(Decision.HOLD, "check_error", 0.0, (), f"{name} failed"))
+            findings.append(Finding(Decision.HOLD, Code.CHECK_ERROR, 0.0, (), f"{name} failed"))
     findings.sort(key=lambda f: (f.decision.rank, f.score), reverse=True)
     decision = max((f.decision for f in findings), default=Decision.PUBLISH)
     return Screening(decision=decision, findings=tuple(findings))

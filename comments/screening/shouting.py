@@ -5,7 +5,7 @@ from __future__ import annotations
 import string
 from collections.abc import Iterable
 
-from .base import Decision, Finding, Submission
+from .base import Code, Decision, Finding, Submission
 
 _UPPER = tuple(string.ascii_uppercase)
 _LOWER = tuple(string.ascii_lowercase)
@@ -30,7 +30,7 @@ class ShoutingCheck:
         if cased >= self.min_letters and upper / cased >= self.max_upper:
             yield Finding(
                 Decision.HOLD,
-                "shouting",
+                Code.SHOUTING,
                 round(upper / cased, 2),
                 ((0, len(submission.text)),),
                 f"{upper / cased:.0%} capitals",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from .base import Decision, Finding, Submission, merge_spans
+from .base import Code, Decision, Finding, Submission, merge_spans
 from .normalize import analyse
 from .terms import build_lexicon
 
@@ -160,13 +160,13 @@ class SpamCheck:
             else:
                 decision, score = Decision.PUBLISH, 0.2
             note = f"{n} link{'s' if n > 1 else ''}" + (f" with {detail}" if weight else "")
-            yield Finding(decision, "spam_links", score, merge_spans(links + spans), note)
+            yield Finding(decision, Code.SPAM_LINKS, score, merge_spans(links + spans), note)
         if contacts:
             decision = Decision.REMOVE if weight else Decision.HOLD
             note = "contact details" + (f" with {detail}" if weight else "")
             yield Finding(
                 decision,
-                "spam_contact",
+                Code.SPAM_CONTACT,
                 0.9 if weight else 0.7,
                 merge_spans(contacts + spans),
                 note,
@@ -174,8 +174,8 @@ class SpamCheck:
         if not links and not contacts and weight >= self.hold_weight:
             decision = Decision.REMOVE if weight >= self.remove_weight else Decision.HOLD
             score = min(1.0, weight / (self.remove_weight + 2))
-            yield Finding(decision, "spam_commercial", score, merge_spans(spans), detail)
+            yield Finding(decision, Code.SPAM_COMMERCIAL, score, merge_spans(spans), detail)
         if submission.user_name and (
             find_links(submission.user_name) or find_contacts(submission.user_name)
         ):
-            yield Finding(Decision.HOLD, "spam_links", 0.6, (), "link or contact in user name")
+            yield Finding(Decision.HOLD, Code.SPAM_LINKS, 0.6, (), "link or contact in user name")

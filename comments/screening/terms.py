@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from . import lexicons
-from .base import Decision, Finding, Submission, merge_spans
+from .base import Code, Decision, Finding, Submission, merge_spans
 from .normalize import Lexicon, Match, analyse
 
 
@@ -51,12 +51,12 @@ class TermCheck:
             # Quoting a slur to object to it still needs a human: hold rather than remove.
             quoted = all(analysis.quoted[m.first] for m in banned)
             decision = Decision.HOLD if quoted else Decision.REMOVE
-            yield _finding(decision, "banned_term", 0.6 if quoted else 1.0, banned)
+            yield _finding(decision, Code.BANNED_TERM, 0.6 if quoted else 1.0, banned)
         suspect = self.suspect.find(analysis)
         if suspect:
-            yield _finding(Decision.HOLD, "suspect_term", 0.6, suspect)
+            yield _finding(Decision.HOLD, Code.SUSPECT_TERM, 0.6, suspect)
         if self.check_user_name and submission.user_name:
             in_name = self.banned.find(analyse(submission.user_name))
             if in_name:
                 terms = ", ".join(sorted({m.term for m in in_name}))
-                yield Finding(Decision.REMOVE, "banned_term", 1.0, (), f"in user name: {terms}")
+                yield Finding(Decision.REMOVE, Code.BANNED_TERM, 1.0, (), f"in user name: {terms}")

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
 from . import lexicons
-from .base import Decision, Finding, Submission, merge_spans
+from .base import Code, Decision, Finding, Submission, merge_spans
 from .context import COMMON_ARTICLE_WEIGHT, ArticleContext
 from .normalize import Analysis, analyse
 from .words import content_words, is_laughter, stem, stopwords
@@ -122,7 +122,7 @@ class TopicCheck:
         ]
         if not substance:
             spans = merge_spans(a.span(p) for p, _ in words) or ((0, len(submission.text)),)
-            yield Finding(Decision.HOLD, "off_topic", 0.8, spans, "no substance")
+            yield Finding(Decision.HOLD, Code.OFF_TOPIC, 0.8, spans, "no substance")
             return
         relevance = 0.0
         seen: set[str] = set()
@@ -146,7 +146,7 @@ class TopicCheck:
         score = max(0.3, 1.0 - relevance / (self.min_relevance * 2))
         yield Finding(
             Decision.HOLD,
-            "off_topic",
+            Code.OFF_TOPIC,
             round(score, 2),
             (),
             f"relevance {relevance:.1f} over {len(seen)} words",

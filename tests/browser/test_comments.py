@@ -79,6 +79,34 @@ def test_form_errors_keep_the_text_with_javascript(page, article):
     expect(page.locator(".comment").filter(has_text="Second Try")).to_be_visible()
 
 
+def test_form_errors_without_javascript_show_the_form_with_the_text(no_js_context, article):
+    page = no_js_context.new_page()
+    page.goto(article.get_absolute_url())
+    fill_comment(page, "A", ON_TOPIC)
+    page.get_by_role("button", name="Post comment").click()
+    expect(page.locator("#comment-form")).to_contain_text("at least 2 characters")
+    expect(page.get_by_label("Your Comment")).to_have_value(ON_TOPIC)
+    expect(page.get_by_role("link", name=article.headline)).to_be_visible()
+    page.get_by_label("User Name").fill("Second Try")
+    page.get_by_role("button", name="Post comment").click()
+    page.wait_for_url(re.compile(r"#c\d+$"))
+    expect(page.locator(".comment").filter(has_text="Second Try")).to_be_visible()
+
+
+def test_the_page_of_a_form_with_errors_is_accessible(page, article):
+    from tests.browser.test_accessibility import assert_accessible
+
+    page.goto(article.get_absolute_url())
+    fill_comment(page, "A", ON_TOPIC)
+    # form.submit() skips the script's handler: the plain POST a browser without JS makes.
+    with page.expect_navigation():
+        page.evaluate(
+            "HTMLFormElement.prototype.submit.call(document.getElementById('comment-form'))"
+        )
+    expect(page.locator("#comment-form")).to_contain_text("at least 2 characters")
+    assert_accessible(page)
+
+
 def test_moderator_approves_a_held_comment_and_it_appears(page, context, article):
     Article.objects.filter(pk=article.pk).update(comment_mode="premoderated")
     page.goto(article.get_absolute_url())

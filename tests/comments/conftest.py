@@ -3,10 +3,17 @@
 import time
 
 import pytest
+from django.core import signing
 
 from articles.models import Article
+from comments.display import NAME_COOKIE_SALT
 from comments.forms import sign_timestamp
 from comments.models import Comment
+
+
+def name_cookie(name: str) -> str:
+    """The comment_name cookie's value as the site sets it for `name`."""
+    return signing.dumps(name, salt=NAME_COOKIE_SALT)
 
 
 def timestamp_for(article: Article, *, age: float = 60.0) -> str:

@@ -83,6 +83,19 @@ def test_filters_and_search(moderator_client, make_comment):
     assert "spammy" in by_status
 
 
+def test_reason_filter_offers_every_code_the_screening_gives(moderator_client, make_comment):
+    make_comment(
+        text="I will find you",
+        status=Comment.Status.HELD,
+        screening_reasons=[{"code": "threat"}, {"code": "insult"}],
+    )
+    make_comment(text="broken check", status=Comment.Status.HELD, screening_reasons=[])
+    page = moderator_client.get(QUEUE).content.decode()
+    assert "?reason=threat" in page and "?reason=check_error" in page
+    by_reason = moderator_client.get(QUEUE + "?reason=threat").content.decode()
+    assert "I will find you" in by_reason and "broken check" not in by_reason
+
+
 def test_row_button_approves_and_records_the_decision(moderator_client, make_comment):
     comment = make_comment(status=Comment.Status.HELD)
     response = moderator_client.post(

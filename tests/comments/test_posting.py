@@ -29,11 +29,23 @@ def test_clean_comment_is_published_and_reader_is_sent_to_it(client, seed_articl
     assert "No comments." not in page
 
 
-def test_user_name_is_remembered_in_a_cookie(client, seed_article, comment_data):
-    response = client.post(post_url(seed_article), comment_data(user_name="  Irina   K. "))
-    assert response.cookies["comment_name"].value == "Irina K."
+@pytest.mark.parametrize("name", ["Irina K.", "王伟", "Иван Петров", "Zoë ✓"])
+def test_user_name_is_remembered_in_a_cookie_a_header_can_carry(
+    client, seed_article, comment_data, name
+):
+    response = client.post(post_url(seed_article), comment_data(user_name=f"  {name} "))
+    assert response.status_code == 303
+    for cookie in response.cookies.values():
+        # What a WSGI server sends: header values must be Latin-1 (gunicorn refuses others).
+        cookie.output(header="").encode("latin-1")
     page = client.get(SEED_URL).content.decode()
-    assert 'value="Irina K."' in page
+    assert f'value="{name}"' in page
+
+
+def test_a_forged_name_cookie_is_ignored(client, seed_article):
+    client.cookies["comment_name"] = "Someone Else"
+    page = client.get(SEED_URL).content.decode()
+    assert "Someone Else" not in page
 
 
 def test_abusive_comment_is_not_shown_and_reader_is_told_it_awaits_moderation(
@@ -121,7 +133,7 @@ def test_invalid_input_rerenders_the_page_with_errors_and_what_was_typed(
     assert message in html
     if "text" not in overrides:
         assert "Trade passing 80 billion dollars is a real milestone" in html
-    assert "China-Russia ties at all-time high</h1>" in html
+    assert f'<a href="{SEED_URL}#comments">China-Russia ties at all-time high</a></h1>' in html
     assert Comment.objects.count() == 0
 
 
@@ -251,3 +263,58 @@ def test_json_submission_with_errors_returns_the_form(client, seed_article, comm
     assert data["status"] == "invalid"
     assert "This field is required." in data["form"]
     assert "Trade passing 80 billion dollars" in data["form"]
+
+
+def test_a_saved_comment_is_not_a_500_when_finding_its_page_fails(
+    client, seed_article, comment_data, monkeypatch
+):
+    from django.db import OperationalError
+
+    from comments import pages
+
+    def connection_dropped(comment):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(pages, "position_of", connection_dropped)
+    response = client.post(post_url(seed_article), comment_data())
+    comment = Comment.objects.get()
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"{SEED_URL}#c{comment.pk}"
+
+
+@override_settings(COMMENT_RATE_LIMIT_CLIENT=(2, 300))
+def test_invalid_posts_count_against_the_rate_limit(client, seed_article, comment_data):
+    for _ in range(2):
+        assert client.post(post_url(seed_article), comment_data(user_name="")).status_code == 400
+    response = client.post(post_url(seed_article), comment_data(text="A valid thought on SCO."))
+    assert response.status_code == 429
+    assert "A valid thought on SCO." in response.content.decode()
+    assert Comment.objects.count() == 0
+
+
+def test_a_form_with_errors_gets_the_comments_own_small_page(
+    client, seed_article, comment_data, make_comment, django_assert_max_num_queries
+):
+    make_comment(text="An earlier published comment.")
+    with django_assert_max_num_queries(2):  # the article and its topics, nothing more
+        response = client.post(post_url(seed_article), comment_data(user_name="A"))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "at least 2 characters" in html
+    assert 'id="comment-form"' in html and "Trade passing 80 billion dollars" in html
+    assert "Racist, abusive and off-topic comments may be removed" in html
+    assert f'href="{SEED_URL}#comments"' in html
+    # Not the article again: the reader is at the form.
+    assert "An earlier published comment." not in html
+    assert 'class="article-body"' not in html
+
+
+def test_comment_min_seconds_is_the_one_speed_setting(client, seed_article, comment_data, settings):
+    # With the screening's own defaults, a reader the site lets send at once is not held.
+    settings.COMMENT_MIN_SECONDS = 0
+    del settings.COMMENT_SCREENING_CHECKS
+    response = client.post(
+        post_url(seed_article), comment_data(timestamp=timestamp_for(seed_article, age=0.5))
+    )
+    assert response.status_code == 303
+    assert Comment.objects.get().status == Comment.Status.PUBLISHED

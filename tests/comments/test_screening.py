@@ -326,8 +326,6 @@ def test_shouting():
 @pytest.mark.parametrize(
     ("signals", "code", "expected"),
     [
-        (Signals(honeypot_filled=True), "honeypot", REMOVE),
-        (Signals(seconds_to_submit=1.2), "too_fast", HOLD),
         (Signals(recent_by_client=9), "flood", HOLD),
         (Signals(recent_by_name=9), "flood", HOLD),
         (Signals(duplicate_elsewhere=True), "duplicate", HOLD),
@@ -336,7 +334,7 @@ def test_shouting():
 def test_signals(signals, code, expected):
     [finding] = run(SignalsCheck(), "Fine comment on trade.", signals=signals)
     assert (finding.code, finding.decision) == (code, expected)
-    assert run(SignalsCheck(), "Fine.", signals=Signals(seconds_to_submit=30)) == []
+    assert run(SignalsCheck(), "Fine.", signals=Signals(recent_by_client=2)) == []
 
 
 # --- the pipeline -----------------------------------------------------------------------
@@ -344,12 +342,12 @@ def test_signals(signals, code, expected):
 
 def test_strictest_decision_wins_and_all_findings_are_kept():
     submission = on_seed(
-        "YOU IDIOT, BUY CHEAP PILLS AT PILLS.EXAMPLE", signals=Signals(seconds_to_submit=1)
+        "YOU IDIOT, BUY CHEAP PILLS AT PILLS.EXAMPLE", signals=Signals(duplicate_elsewhere=True)
     )
     screening = screen(submission, build_checks(DEFAULT_CHECKS))
     assert screening.decision is REMOVE
     codes = {f.code for f in screening.findings}
-    assert {"insult", "spam_links", "too_fast", "shouting"} <= codes
+    assert {"insult", "spam_links", "duplicate", "shouting"} <= codes
     assert screening.findings[0].decision is REMOVE  # strictest first
     assert screening.score == max(f.score for f in screening.findings if f.decision is REMOVE)
 
@@ -404,3 +402,12 @@ def test_bad_configuration_is_improperly_configured(settings, config, message):
     settings.COMMENT_SCREENING_CHECKS = config
     with pytest.raises(ImproperlyConfigured, match=message):
         get_checks()
+
+
+def test_the_form_alone_refuses_bots_so_screening_has_no_speed_option():
+    from django.core.exceptions import ImproperlyConfigured
+
+    with pytest.raises(ImproperlyConfigured, match="min_seconds"):
+        build_checks(
+            [{"NAME": "comments.screening.signals.SignalsCheck", "OPTIONS": {"min_seconds": 3}}]
+        )

@@ -8,7 +8,7 @@ from django.test import Client
 
 from articles.models import Article
 from comments.models import Comment
-from tests.comments.conftest import timestamp_for
+from tests.comments.conftest import name_cookie, timestamp_for
 from tests.conftest import SEED_URL
 
 pytestmark = pytest.mark.django_db
@@ -58,7 +58,7 @@ def test_each_visitor_gets_a_csrf_token_that_works_for_them(seed_article):
 
 def test_each_visitor_gets_a_fresh_signed_timestamp_and_their_own_name(client):
     Client().get(SEED_URL)
-    client.cookies["comment_name"] = "Olga O'Neill"
+    client.cookies["comment_name"] = name_cookie("Olga O'Neill")
     html = client.get(SEED_URL).content.decode()
     assert 'value="Olga O&#x27;Neill"' in html
     stamp = html.split('name="timestamp" value="', 1)[1].split('"', 1)[0]
@@ -155,7 +155,7 @@ def test_placeholder_like_text_from_readers_is_shown_as_written(
     assert Comment.objects.get().status == Comment.Status.PUBLISHED
     Client().get(SEED_URL)  # fills the cache
     visitor = Client()
-    visitor.cookies["comment_name"] = "Secret Pseudonym"
+    visitor.cookies["comment_name"] = name_cookie("Secret Pseudonym")
     html = visitor.get(SEED_URL).content.decode()
     assert "See pagecache-comment-name-5b2e and pagecache-csrf-9d1c3e7a" in html
     assert html.count("Secret Pseudonym") == 1  # only in the visitor's own form field

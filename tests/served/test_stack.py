@@ -245,7 +245,6 @@ def test_a_redis_outage_degrades_but_nothing_fails(stack):
     assert TEXTS[0] not in Reader(stack, "127.0.0.8").get(SEED_URL)[1]  # removed shows at once
 
 
-@pytest.mark.xfail(strict=True, reason="cookie fix on comments-boundaries branch")
 @pytest.mark.parametrize("name", ["王伟", "Иван Петров", "Zoë ✓"])
 def test_names_in_any_script_are_posted_and_remembered(stack, name):
     reader = Reader(stack, f"127.0.1.{len(name)}")  # one address per reader

@@ -13,7 +13,7 @@ SEED_SLUG = "china-russia-ties-at-all-time-high"
 def article_context(slug: str):
     """The screening context of the article with `slug` (CommandError if there is none)."""
     from articles.models import Article
-    from comments.screening.django import context_for
+    from comments.screening_adapter import context_for
 
     try:
         article = Article.objects.prefetch_related("topics").get(slug=slug)

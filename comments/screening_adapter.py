@@ -1,14 +1,10 @@
-"""The bridge from the database: an Article's screening context (the only module that reads it)."""
-
-from __future__ import annotations
+"""The bridge from the database to the screening package: an Article as the plain facts
+(ArticleContext) screening reads, so comments/screening stays free of models."""
 
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
-from .context import ArticleContext
-
-if TYPE_CHECKING:
-    from articles.models import Article
+from articles.models import Article
+from comments.screening import ArticleContext
 
 
 def context_for(article: Article) -> ArticleContext:
