@@ -4,14 +4,14 @@ commands all call these, so each rule lives here once."""
 import dataclasses
 import hashlib
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import F, Value
-from django.db.models.functions import Coalesce
+from django.db.models import F
 from django.utils import timezone
 
 from articles.models import Article
@@ -50,6 +50,36 @@ class Submitted:
     @property
     def published(self) -> bool:
         return self.comment.status == Comment.Status.PUBLISHED
+
+
+def queue_since(
+    *, status: str, report_count: int, since: datetime | None, now: datetime
+) -> datetime | None:
+    """The moderators' queue, decided once: when a comment in this state entered it (held,
+    or published and reported; it keeps the time it first entered), or None when it needs
+    no review."""
+    held = status == Comment.Status.HELD
+    reported = status == Comment.Status.PUBLISHED and report_count > 0
+    if not (held or reported):
+        return None
+    return since or now
+
+
+def reason_codes(reasons: Iterable[dict]) -> dict[str, bool]:
+    """The codes of the screening's reasons, as the keys Comment.reason_codes stores."""
+    return {str(reason["code"]): True for reason in reasons if reason.get("code")}
+
+
+def _update_queue(comment: Comment) -> None:
+    since = queue_since(
+        status=comment.status,
+        report_count=comment.report_count,
+        since=comment.review_since,
+        now=timezone.now(),
+    )
+    if since != comment.review_since:
+        comment.review_since = since
+        Comment.objects.filter(pk=comment.pk).update(review_since=since)
 
 
 def content_hash(text: str) -> str:
@@ -95,6 +125,7 @@ def submit_comment(
         and article.comment_mode == Article.CommentMode.PREMODERATED
     ):
         status = Comment.Status.HELD
+    now = timezone.now()
     comment = Comment.objects.create(
         article=article,
         user_name=user_name,
@@ -102,9 +133,12 @@ def submit_comment(
         status=status,
         screening=result.decision.value,
         screening_reasons=result.reasons,
+        reason_codes=reason_codes(result.reasons),
         screening_score=result.score,
         client_key=client_key,
         content_hash=digest,
+        created=now,
+        review_since=queue_since(status=status, report_count=0, since=None, now=now),
     )
     if status == Comment.Status.PUBLISHED:
         pagecache.bump(article_page_scope(article.slug))
@@ -135,6 +169,12 @@ def moderate(
         if action == ModerationDecision.Action.APPROVE:
             # Approved comments leave the queue; readers' reports are kept as Flags.
             locked.report_count = 0
+        locked.review_since = queue_since(
+            status=locked.status,
+            report_count=locked.report_count,
+            since=locked.review_since,
+            now=decision.created,
+        )
         locked.save(update_fields=["status", "status_changed", "report_count", "review_since"])
         pagecache.bump(article_page_scope(locked.article.slug))
     comment.status, comment.status_changed = locked.status, locked.status_changed
@@ -169,14 +209,11 @@ def report(*, comment: Comment, client_key: str) -> bool:
     try:
         with transaction.atomic():
             Flag.objects.create(comment=comment, client_key=client_key)
-            Comment.objects.filter(pk=comment.pk).update(
-                report_count=F("report_count") + 1,
-                # A reported published comment joins the queue; a held one is there already.
-                review_since=Coalesce(F("review_since"), Value(timezone.now())),
-            )
+            Comment.objects.filter(pk=comment.pk).update(report_count=F("report_count") + 1)
+            comment.refresh_from_db(fields=["report_count", "status", "review_since"])
+            _update_queue(comment)
     except IntegrityError:
         return False
-    comment.refresh_from_db(fields=["report_count", "status"])
     if (
         comment.status == Comment.Status.PUBLISHED
         and comment.report_count >= settings.COMMENT_REPORTS_TO_HOLD
