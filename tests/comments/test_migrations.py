@@ -9,14 +9,15 @@ AFTER = [("comments", "0004_reason_codes_json")]
 
 
 @pytest.mark.django_db(transaction=True)
-def test_space_joined_reason_codes_become_json_keys(seed_article):
+def test_space_joined_reason_codes_become_json_keys(make_article):
+    article = make_article()
     executor = MigrationExecutor(connection)
     executor.migrate(BEFORE)
     try:
         old = executor.loader.project_state(BEFORE).apps.get_model("comments", "Comment")
         reasons = [{"code": "insult", "decision": "hold"}, {"code": "spam_links"}]
         row = old.objects.create(
-            article_id=seed_article.pk,
+            article_id=article.pk,
             user_name="Reader",
             text="x",
             html="<p>x</p>",
@@ -26,7 +27,7 @@ def test_space_joined_reason_codes_become_json_keys(seed_article):
             content_hash="h",
         )
         clean = old.objects.create(
-            article_id=seed_article.pk, user_name="Other", text="y", html="y", content_hash="i"
+            article_id=article.pk, user_name="Other", text="y", html="y", content_hash="i"
         )
     finally:
         executor = MigrationExecutor(connection)
