@@ -145,11 +145,8 @@ class Article(models.Model):
 
     @property
     def is_live(self) -> bool:
-        return (
-            self.status == self.Status.PUBLISHED
-            and self.published_at is not None
-            and self.published_at <= timezone.now()
-        )
+        """Whether readers can see it now, by the one rule: ArticleQuerySet.published()."""
+        return self.pk is not None and type(self).objects.published().filter(pk=self.pk).exists()
 
 
 class StoryTip(models.Model):

@@ -53,13 +53,7 @@ class ReasonFilter(admin.SimpleListFilter):
         code = self.value()
         if not code:
             return queryset
-        # reason_codes is space-separated; match whole codes only.
-        return (
-            queryset.filter(reason_codes=code)
-            | queryset.filter(reason_codes__startswith=f"{code} ")
-            | queryset.filter(reason_codes__endswith=f" {code}")
-            | queryset.filter(reason_codes__contains=f" {code} ")
-        )
+        return queryset.filter(reason_codes__has_key=code)
 
 
 class ReportedFilter(admin.SimpleListFilter):

@@ -38,8 +38,10 @@ class Comment(models.Model):
     )
     screening_reasons = models.JSONField(default=list, blank=True)
     screening_score = models.FloatField(default=0.0)
-    reason_codes = models.CharField(
-        max_length=255, blank=True, editable=False, help_text="The screening's reason codes."
+    # The codes of screening_reasons as an object's keys ({"insult": true}), so the admin
+    # filters with has_key, which every database supports (JSON `contains` is not on SQLite).
+    reason_codes = models.JSONField(
+        default=dict, blank=True, editable=False, help_text="The screening's reason codes."
     )
     report_count = models.PositiveIntegerField(default=0)
     # Reports weighed by who sent them (services.report); enough of it holds the comment.
@@ -60,7 +62,8 @@ class Comment(models.Model):
     created = models.DateTimeField(default=timezone.now)
     status_changed = models.DateTimeField(null=True, blank=True)
     # When the comment entered the moderators' queue (held, or reported while published);
-    # empty when it needs no review. Derived in save(); indexed so the queue is a range scan.
+    # empty when it needs no review. Set by comments.services (queue_since), the one place
+    # that decides it; indexed so the queue is a range scan.
     review_since = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = CommentQuerySet.as_manager()
@@ -83,15 +86,6 @@ class Comment(models.Model):
 
     def save(self, *args, **kwargs):
         self.html = render_comment_text(self.text)
-        codes = sorted({str(reason.get("code", "")) for reason in self.screening_reasons or ()})
-        self.reason_codes = " ".join(code for code in codes if code)[:255]
-        if self.needs_review:
-            # A comment held when written has waited since it was written.
-            self.review_since = self.review_since or (
-                self.created if self._state.adding else timezone.now()
-            )
-        else:
-            self.review_since = None
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -100,10 +94,6 @@ class Comment(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
-
-    @property
-    def needs_review(self) -> bool:
-        return self.status == self.Status.HELD or (self.is_published and self.report_count > 0)
 
 
 class ModerationQueue(Comment):

@@ -4,6 +4,7 @@ commands all call these, so each rule lives here once."""
 import dataclasses
 import hashlib
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -11,7 +12,7 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import CharField, F, Value
-from django.db.models.functions import Cast, Coalesce, Concat
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from articles.models import Article
@@ -63,6 +64,36 @@ class Submitted:
         return self.comment.status == Comment.Status.PUBLISHED
 
 
+def queue_since(
+    *, status: str, report_count: int, since: datetime | None, now: datetime
+) -> datetime | None:
+    """The moderators' queue, decided once: when a comment in this state entered it (held,
+    or published and reported; it keeps the time it first entered), or None when it needs
+    no review."""
+    held = status == Comment.Status.HELD
+    reported = status == Comment.Status.PUBLISHED and report_count > 0
+    if not (held or reported):
+        return None
+    return since or now
+
+
+def reason_codes(reasons: Iterable[dict]) -> dict[str, bool]:
+    """The codes of the screening's reasons, as the keys Comment.reason_codes stores."""
+    return {str(reason["code"]): True for reason in reasons if reason.get("code")}
+
+
+def _update_queue(comment: Comment) -> None:
+    since = queue_since(
+        status=comment.status,
+        report_count=comment.report_count,
+        since=comment.review_since,
+        now=timezone.now(),
+    )
+    if since != comment.review_since:
+        comment.review_since = since
+        Comment.objects.filter(pk=comment.pk).update(review_since=since)
+
+
 def content_hash(text: str) -> str:
     folded = " ".join(unicodedata.normalize("NFKC", text).casefold().split())
     return hashlib.sha256(folded.encode()).hexdigest()
@@ -110,6 +141,7 @@ def submit_comment(
     key = _duplicate_key(article.pk, user_name, digest)
     # An older comment with the same words gives up the key: they may be said again.
     Comment.objects.filter(duplicate_key=key, created__lt=since).update(duplicate_key=None)
+    now = timezone.now()
     try:
         with transaction.atomic():
             comment = Comment.objects.create(
@@ -119,11 +151,14 @@ def submit_comment(
                 status=status,
                 screening=result.decision.value,
                 screening_reasons=result.reasons,
+                reason_codes=reason_codes(result.reasons),
                 screening_score=result.score,
                 client_key=client_key,
                 content_hash=digest,
                 idempotency_key=idempotency_key or None,
                 duplicate_key=key,
+                created=now,
+                review_since=queue_since(status=status, report_count=0, since=None, now=now),
             )
     except IntegrityError:
         # The same form or the same comment was stored a moment ago by a parallel request.
@@ -184,6 +219,12 @@ def moderate(
         if action == ModerationDecision.Action.APPROVE:
             # Approved comments leave the queue; readers' reports are kept as Flags.
             locked.report_count = locked.report_weight = 0
+        locked.review_since = queue_since(
+            status=locked.status,
+            report_count=locked.report_count,
+            since=locked.review_since,
+            now=decision.created,
+        )
         locked.save(
             update_fields=[
                 "status",
@@ -196,6 +237,7 @@ def moderate(
         pagecache.bump(article_page_scope(locked.article.slug))
     comment.status, comment.status_changed = locked.status, locked.status_changed
     comment.report_count, comment.review_since = locked.report_count, locked.review_since
+    comment.report_weight = locked.report_weight
     return decision
 
 
@@ -247,14 +289,14 @@ def report(*, comment: Comment, client_key: str) -> bool:
         with transaction.atomic():
             Flag.objects.create(comment=comment, client_key=client_key, weight=weight)
             Comment.objects.filter(pk=comment.pk).update(
-                report_count=F("report_count") + 1,
-                report_weight=F("report_weight") + weight,
-                # A reported published comment joins the queue; a held one is there already.
-                review_since=Coalesce(F("review_since"), Value(timezone.now())),
+                report_count=F("report_count") + 1, report_weight=F("report_weight") + weight
             )
+            comment.refresh_from_db(
+                fields=["report_count", "report_weight", "status", "review_since"]
+            )
+            _update_queue(comment)
     except IntegrityError:
         return False
-    comment.refresh_from_db(fields=["report_count", "report_weight", "status"])
     if (
         comment.status == Comment.Status.PUBLISHED
         and comment.report_weight >= settings.COMMENT_REPORTS_TO_HOLD

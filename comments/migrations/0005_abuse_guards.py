@@ -24,7 +24,7 @@ def fill_names_and_weights(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("articles", "0002_seed_article"),
-        ("comments", "0003_review_queue"),
+        ("comments", "0004_reason_codes_json"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -4,8 +4,10 @@ import time
 
 import pytest
 from django.core import signing
+from django.utils import timezone
 
 from articles.models import Article
+from comments import services
 from comments.display import NAME_COOKIE_SALT
 from comments.forms import sign_timestamp
 from comments.models import Comment
@@ -47,6 +49,20 @@ def make_comment(seed_article):
             "content_hash": "x",
         }
         defaults.update(fields)
+        # The state comments.services derives when it stores a comment.
+        defaults.setdefault("created", timezone.now())
+        defaults.setdefault(
+            "review_since",
+            services.queue_since(
+                status=defaults["status"],
+                report_count=defaults.get("report_count", 0),
+                since=None,
+                now=defaults["created"],
+            ),
+        )
+        defaults.setdefault(
+            "reason_codes", services.reason_codes(defaults.get("screening_reasons", []))
+        )
         return Comment.objects.create(**defaults)
 
     return make

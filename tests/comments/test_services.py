@@ -1,7 +1,10 @@
 """The services every path goes through: moderation decisions and reader reports."""
 
+import datetime
+
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from comments import services
 from comments.models import Comment, Flag, ModerationDecision
@@ -89,3 +92,62 @@ def test_a_moderator_who_decided_can_be_deleted_and_is_still_named(admin_client,
     assert "ana.moderator" in listing
     on_comment = admin_client.get(f"/admin/comments/comment/{comment.pk}/change/")
     assert "ana.moderator" in on_comment.content.decode()
+
+
+def test_a_submitted_comment_stores_its_reason_codes_for_filtering(seed_article):
+    submitted = services.submit_comment(
+        article=seed_article,
+        user_name="Troll",
+        text="Lavrov is a lying idiot and anyone who believes this is a moron.",
+    )
+    found = Comment.objects.filter(reason_codes__has_key="insult")
+    assert list(found) == [submitted.comment]
+    assert not Comment.objects.filter(reason_codes__has_key="spam_links").exists()
+
+
+def test_the_queue_rule_held_or_reported_and_kept_since_first_entry():
+    import datetime
+
+    first = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+    later = first + datetime.timedelta(hours=3)
+
+    def since(status, reports, before=None):
+        return services.queue_since(status=status, report_count=reports, since=before, now=later)
+
+    assert since(Comment.Status.HELD, 0) == later
+    assert since(Comment.Status.HELD, 2, first) == first
+    assert since(Comment.Status.PUBLISHED, 0, first) is None
+    assert since(Comment.Status.PUBLISHED, 1) == later
+    assert since(Comment.Status.REMOVED, 5, first) is None
+
+
+def test_a_held_comment_waits_since_it_was_written_and_a_report_keeps_its_place(
+    seed_article, settings
+):
+    settings.COMMENT_REPORTS_TO_HOLD = 5
+    Article = type(seed_article)
+    Article.objects.filter(pk=seed_article.pk).update(comment_mode="premoderated")
+    seed_article.refresh_from_db()
+    held = services.submit_comment(
+        article=seed_article, user_name="Reader", text="On the SCO summit and trade."
+    ).comment
+    assert held.review_since == held.created
+    moderator = get_user_model().objects.create_user("m", password="x")
+    services.approve(comment=held, moderator=moderator)
+    assert Comment.objects.get(pk=held.pk).review_since is None
+    services.report(comment=held, client_key="a")
+    entered = Comment.objects.get(pk=held.pk).review_since
+    assert entered is not None
+    services.report(comment=held, client_key="b")
+    assert Comment.objects.get(pk=held.pk).review_since == entered
+
+
+def test_only_articles_readers_can_see_take_comments(make_article):
+    draft = make_article(status="draft")
+    scheduled = make_article(published_at=timezone.now() + datetime.timedelta(hours=1))
+    for article in (draft, scheduled):
+        with pytest.raises(services.CommentsClosed):
+            services.submit_comment(
+                article=article, user_name="Early Reader", text="On the SCO and trade."
+            )
+    assert not Comment.objects.exists()
