@@ -3,6 +3,8 @@
 import time
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core import signing
 from django.utils import timezone
 
@@ -66,3 +68,17 @@ def make_comment(seed_article):
         return Comment.objects.create(**defaults)
 
     return make
+
+
+@pytest.fixture
+def moderator(db):
+    """A staff account in the Moderators group (made by a migration), nothing more."""
+    user = get_user_model().objects.create_user("mod.one", password="pw", is_staff=True)
+    user.groups.add(Group.objects.get(name="Moderators"))
+    return user
+
+
+def post_comment(client, article, *, user_name: str, text: str, **extra):
+    """A reader sends the comment form of `article` (opened a minute ago) with `client`."""
+    data = {"user_name": user_name, "text": text, "timestamp": timestamp_for(article), **extra}
+    return client.post(f"/comments/post/{article.pk}/", data)

@@ -2,7 +2,6 @@
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.test import Client
 
 from articles.models import Article
@@ -14,13 +13,6 @@ pytestmark = pytest.mark.django_db
 QUEUE = "/admin/comments/moderationqueue/"
 ALL = "/admin/comments/comment/"
 DECISIONS = "/admin/comments/moderationdecision/"
-
-
-@pytest.fixture
-def moderator(db):
-    user = get_user_model().objects.create_user("mod.one", password="pw", is_staff=True)
-    user.groups.add(Group.objects.get(name="Moderators"))
-    return user
 
 
 def filters_of(client, url: str) -> str:

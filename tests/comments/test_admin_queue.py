@@ -14,12 +14,10 @@ ALL = "/admin/comments/comment/"
 
 
 @pytest.fixture
-def moderator_client(db):
-    user = get_user_model().objects.create_user("mod", password="pw", is_staff=True)
-    user.groups.add(Group.objects.get(name="Moderators"))
+def moderator_client(moderator):
     client = Client()
-    client.force_login(user)
-    client.user = user
+    client.force_login(moderator)
+    client.user = moderator
     return client
 
 

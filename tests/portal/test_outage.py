@@ -7,7 +7,7 @@ from django.test import Client
 
 from comments.models import Comment, ModerationDecision
 from portal import ratelimit
-from tests.comments.conftest import timestamp_for
+from tests.comments.conftest import post_comment
 from tests.conftest import SEED_URL
 from tests.served.servers import RedisServer
 
@@ -52,13 +52,11 @@ def test_pages_comments_and_moderation_survive_a_redis_outage(
         assert Client().get(feed).status_code == 200
     assert Client(headers={"Accept": "text/html"}).get("/feeds/rss/").status_code == 200
     with django_capture_on_commit_callbacks(execute=True):
-        posted = Client().post(
-            f"/comments/post/{seed_article.pk}/",
-            {
-                "user_name": "Outage Reader",
-                "text": "Lavrov and Putin keep the SCO at the centre of ties with Beijing.",
-                "timestamp": timestamp_for(seed_article),
-            },
+        posted = post_comment(
+            Client(),
+            seed_article,
+            user_name="Outage Reader",
+            text="Lavrov and Putin keep the SCO at the centre of ties with Beijing.",
         )
     assert posted.status_code == 303
     comment = Comment.objects.get(user_name="Outage Reader")

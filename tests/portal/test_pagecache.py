@@ -8,7 +8,7 @@ from django.test import Client
 
 from articles.models import Article
 from comments.models import Comment
-from tests.comments.conftest import name_cookie, timestamp_for
+from tests.comments.conftest import name_cookie, post_comment, timestamp_for
 from tests.conftest import SEED_URL
 
 pytestmark = pytest.mark.django_db
@@ -84,13 +84,11 @@ def test_text_size_has_its_own_cached_page(client):
 def test_a_new_comment_shows_at_once(client, seed_article, django_capture_on_commit_callbacks):
     client.get(SEED_URL)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(
-            f"/comments/post/{seed_article.pk}/",
-            {
-                "user_name": "Fresh Reader",
-                "text": "Lavrov's point about the SCO and regional security is convincing.",
-                "timestamp": timestamp_for(seed_article),
-            },
+        post_comment(
+            client,
+            seed_article,
+            user_name="Fresh Reader",
+            text="Lavrov's point about the SCO and regional security is convincing.",
         )
     assert Comment.objects.get().status == Comment.Status.PUBLISHED
     fresh = Client().get(SEED_URL).content.decode()
@@ -144,14 +142,7 @@ def test_placeholder_like_text_from_readers_is_shown_as_written(
         "Russia's relations with China."
     )
     with django_capture_on_commit_callbacks(execute=True):
-        Client().post(
-            f"/comments/post/{seed_article.pk}/",
-            {
-                "user_name": "pagecache-comment-name-5b2e",
-                "text": text,
-                "timestamp": timestamp_for(seed_article),
-            },
-        )
+        post_comment(Client(), seed_article, user_name="pagecache-comment-name-5b2e", text=text)
     assert Comment.objects.get().status == Comment.Status.PUBLISHED
     Client().get(SEED_URL)  # fills the cache
     visitor = Client()
@@ -212,13 +203,11 @@ def test_an_evicted_version_never_brings_back_an_older_page(
 ):
     Client().get(SEED_URL)  # cached before the comment
     with django_capture_on_commit_callbacks(execute=True):
-        Client().post(
-            f"/comments/post/{seed_article.pk}/",
-            {
-                "user_name": "Late Reader",
-                "text": "Putin and Beijing agree on the SCO's role in regional security.",
-                "timestamp": timestamp_for(seed_article),
-            },
+        post_comment(
+            Client(),
+            seed_article,
+            user_name="Late Reader",
+            text="Putin and Beijing agree on the SCO's role in regional security.",
         )
     assert "Late Reader" in Client().get(SEED_URL).content.decode()
     # The cache evicts the version numbers (they are small, and least recently used).
@@ -255,13 +244,11 @@ def test_a_bump_that_fails_after_commit_does_not_fail_the_request(
 ):
     settings.CACHES = UNREACHABLE_REDIS
     with django_capture_on_commit_callbacks(execute=True):
-        response = Client().post(
-            f"/comments/post/{seed_article.pk}/",
-            {
-                "user_name": "Outage Reader",
-                "text": "Lavrov said the SCO keeps Beijing and Moscow close on security.",
-                "timestamp": timestamp_for(seed_article),
-            },
+        response = post_comment(
+            Client(),
+            seed_article,
+            user_name="Outage Reader",
+            text="Lavrov said the SCO keeps Beijing and Moscow close on security.",
         )
     assert response.status_code == 303
     assert Comment.objects.get().user_name == "Outage Reader"
