@@ -14,9 +14,8 @@ from django.utils.html import escape
 
 from articles.models import Article
 from newsletter.models import Issue
+from portal import placeholders
 
-# Stands for each subscriber's own unsubscribe link in the bodies rendered once per issue.
-UNSUBSCRIBE_PLACEHOLDER = "newsletter-unsubscribe-url-7c1e"
 SUBJECT_MAX = 200
 
 
@@ -91,13 +90,17 @@ def issue_articles(issue: Issue) -> list[Article]:
 
 @dataclass(frozen=True)
 class Bodies:
+    """An issue rendered once; `unsubscribe` marks where each subscriber's own link goes."""
+
     text: str
     html: str
+    unsubscribe: str
 
     def for_subscriber(self, unsubscribe_url: str) -> "Bodies":
         return Bodies(
-            text=self.text.replace(UNSUBSCRIBE_PLACEHOLDER, unsubscribe_url),
-            html=self.html.replace(UNSUBSCRIBE_PLACEHOLDER, escape(unsubscribe_url)),
+            text=placeholders.fill(self.text, {self.unsubscribe: unsubscribe_url}),
+            html=placeholders.fill(self.html, {self.unsubscribe: escape(unsubscribe_url)}),
+            unsubscribe="",  # nothing left to fill in
         )
 
 
@@ -124,7 +127,7 @@ def preview_next_issue(*, now: datetime | None = None) -> Preview | None:
 
 
 def render_issue(issue: Issue, articles: list[Article] | None = None) -> Bodies:
-    """The issue's text and HTML, with UNSUBSCRIBE_PLACEHOLDER for each reader's link.
+    """The issue's text and HTML, with a marker for each reader's unsubscribe link.
     `articles` for an issue not saved yet (a preview)."""
     articles = issue_articles(issue) if articles is None else articles
     items = [
@@ -138,9 +141,10 @@ def render_issue(issue: Issue, articles: list[Article] | None = None) -> Bodies:
         "site_name": settings.SITE_NAME,
         "site_url": settings.SITE_URL,
         "archive_url": settings.SITE_URL + archive,
-        "unsubscribe_url": UNSUBSCRIBE_PLACEHOLDER,
+        "unsubscribe_url": (marker := placeholders.new_marker()),
     }
     return Bodies(
         text=render_to_string("newsletter/email/issue.txt", context),
         html=render_to_string("newsletter/email/issue.html", context),
+        unsubscribe=marker,
     )

@@ -21,7 +21,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.middleware.csrf import get_token
 
-from portal import shared_cache
+from portal import placeholders, shared_cache
 
 TIMEOUT = 300
 # The highest page number (of articles, of comments) kept in the cache; later pages are
@@ -47,7 +47,7 @@ def placeholder(request: HttpRequest, name: str, *args) -> str | None:
         return None
     if name not in _fillers:
         raise LookupError(f"No page-cache filler is registered as {name!r}")
-    marker = f"pc{secrets.token_hex(16)}"
+    marker = placeholders.new_marker()
     markers[marker] = (name, args)
     return marker
 
@@ -189,8 +189,6 @@ register_filler("csrf", get_token)
 
 
 def _fill(request: HttpRequest, response: HttpResponse, markers: dict) -> HttpResponse:
-    content = response.content
-    for marker, (name, args) in markers.items():
-        content = content.replace(marker.encode(), _fillers[name](request, *args).encode())
-    response.content = content
+    values = {marker: _fillers[name](request, *args) for marker, (name, args) in markers.items()}
+    response.content = placeholders.fill(response.content, values)
     return response

@@ -281,3 +281,19 @@ def test_rendered_issue_links_are_absolute(make_article, settings):
     assert f"https://news.example.org{article.get_absolute_url()}" in bodies.html
     assert 'href="/' not in bodies.html
     assert sending.list_id() == "Dispatch newsletter <newsletter.news.example.org>"
+
+
+def test_text_in_an_article_never_becomes_a_subscribers_unsubscribe_link(make_article):
+    # The link used to go where a fixed public string stood, so an article carrying that
+    # string put each subscriber's private link into its text.
+    make_article(
+        headline="Why newsletter-unsubscribe-url-7c1e matters",
+        published_at=timezone.now() - datetime.timedelta(minutes=1),
+    )
+    issue = digest.compose_issue()
+    private = "https://news.example.org/newsletter/unsubscribe/private-token/"
+    bodies = digest.render_issue(issue).for_subscriber(private)
+    for body in (bodies.text, bodies.html):
+        assert "Why newsletter-unsubscribe-url-7c1e matters" in body
+        assert body.count(private) == body.count("private-token")
+        assert private in body
