@@ -1,5 +1,6 @@
 """The reader's comment form: what a name and a comment must be, and the bot guards."""
 
+import math
 import re
 import secrets
 import time
@@ -27,7 +28,9 @@ def sign_timestamp(article_pk: int, *, opened: float | None = None) -> str:
     the comment it sends keeps (one form, one comment), signed so it cannot be forged."""
     opened = time.time() if opened is None else opened
     return signing.dumps(
-        {"a": article_pk, "t": round(opened, 2), "n": secrets.token_urlsafe(16)},
+        # Rounded down: rounded to nearest it could lie a few milliseconds in the future, and a
+        # form sent at once would count as sent before it was opened.
+        {"a": article_pk, "t": math.floor(opened * 100) / 100, "n": secrets.token_urlsafe(16)},
         salt=TIMESTAMP_SALT,
     )
 
@@ -134,7 +137,7 @@ class CommentForm(forms.Form):
                 "This form belongs to another article. Please send your comment again.",
                 code="tampered",
             )
-        self.seconds_to_submit = time.time() - opened
+        self.seconds_to_submit = max(0.0, time.time() - opened)
         if self.seconds_to_submit > settings.COMMENT_FORM_MAX_AGE:
             self.refresh_timestamp()
             raise forms.ValidationError(

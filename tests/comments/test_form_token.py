@@ -1,7 +1,9 @@
 """A comment form's token sends one comment; the page's script gets the next one's."""
 
 import pytest
+import time_machine
 
+from comments.forms import sign_timestamp
 from comments.models import Comment
 
 pytestmark = pytest.mark.django_db
@@ -79,3 +81,21 @@ def test_a_token_from_before_single_use_forms_is_refused_with_a_fresh_one(
     assert "could not be checked" in response.content.decode()
     assert token_in(response.content.decode()) != old
     assert Comment.objects.count() == 0
+
+
+def test_a_form_sent_the_moment_it_was_opened_is_not_refused(client, seed_article, settings):
+    # With no minimum typing time, a form posted within milliseconds of being handed out is
+    # accepted: its time never lies in the future (it was rounded to the nearest 10 ms).
+    settings.COMMENT_MIN_SECONDS = 0
+    opened = 1_700_000_000.996  # rounds up to ...1.00, four milliseconds ahead
+    with time_machine.travel(opened, tick=False):
+        token = sign_timestamp(seed_article.pk)
+        response = client.post(
+            f"/comments/post/{seed_article.pk}/",
+            {
+                "user_name": "Quick Reader",
+                "text": "Lavrov and Putin keep the SCO at the centre of ties with Beijing.",
+                "timestamp": token,
+            },
+        )
+    assert response.status_code == 303
