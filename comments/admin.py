@@ -27,6 +27,7 @@ Action = ModerationDecision.Action
 ROW_ACTIONS = [
     (Action.APPROVE, "Approve", "a"),
     (Action.REMOVE_ABUSIVE, "Abusive", "x"),
+    (Action.REMOVE_HATE, "Hate", "h"),
     (Action.REMOVE_OFF_TOPIC, "Off-topic", "o"),
     (Action.REMOVE_SPAM, "Spam", "s"),
 ]
@@ -166,7 +167,7 @@ class CommentAdminBase(RecordAdminMixin, admin.ModelAdmin):
     list_per_page = 50
     show_full_result_count = False
     paginator = CappedCountPaginator
-    actions = ["approve", "remove_abusive", "remove_off_topic", "remove_spam"]
+    actions = ["approve", "remove_abusive", "remove_hate", "remove_off_topic", "remove_spam"]
     inlines = [DecisionInline, FlagInline]
     fields = [
         "article",
@@ -174,6 +175,7 @@ class CommentAdminBase(RecordAdminMixin, admin.ModelAdmin):
         "highlighted_text",
         "status",
         "screening",
+        "screening_model",
         "reasons",
         "report_count",
         "created",
@@ -268,6 +270,10 @@ class CommentAdminBase(RecordAdminMixin, admin.ModelAdmin):
     @admin.action(permissions=["moderate"], description="Remove selected comments as abusive")
     def remove_abusive(self, request, queryset):
         self._moderate_all(request, queryset, Action.REMOVE_ABUSIVE)
+
+    @admin.action(permissions=["moderate"], description="Remove selected comments as hateful")
+    def remove_hate(self, request, queryset):
+        self._moderate_all(request, queryset, Action.REMOVE_HATE)
 
     @admin.action(permissions=["moderate"], description="Remove selected comments as off-topic")
     def remove_off_topic(self, request, queryset):

@@ -38,6 +38,13 @@ class Comment(models.Model):
     )
     screening_reasons = models.JSONField(default=list, blank=True)
     screening_score = models.FloatField(default=0.0)
+    screening_model = models.CharField(
+        "screening model",
+        max_length=40,
+        blank=True,
+        editable=False,
+        help_text="Version of the learned model that screened the comment.",
+    )
     # The codes of screening_reasons as an object's keys ({"insult": true}), so the admin
     # filters with has_key, which every database supports (JSON `contains` is not on SQLite).
     reason_codes = models.JSONField(
@@ -111,6 +118,7 @@ class ModerationDecision(models.Model):
     class Action(models.TextChoices):
         APPROVE = "approve", "Approve"
         REMOVE_ABUSIVE = "remove_abusive", "Remove as abusive"
+        REMOVE_HATE = "remove_hate", "Remove as hateful"
         REMOVE_OFF_TOPIC = "remove_off_topic", "Remove as off-topic"
         REMOVE_SPAM = "remove_spam", "Remove as spam"
         HOLD_REPORTED = "hold_reported", "Hold after reader reports"

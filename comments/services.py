@@ -36,6 +36,7 @@ _STATUS_FOR = {
 _TO_STATUS = {
     ModerationDecision.Action.APPROVE: Comment.Status.PUBLISHED,
     ModerationDecision.Action.REMOVE_ABUSIVE: Comment.Status.REMOVED,
+    ModerationDecision.Action.REMOVE_HATE: Comment.Status.REMOVED,
     ModerationDecision.Action.REMOVE_OFF_TOPIC: Comment.Status.REMOVED,
     ModerationDecision.Action.REMOVE_SPAM: Comment.Status.REMOVED,
     ModerationDecision.Action.HOLD_REPORTED: Comment.Status.HELD,
@@ -153,6 +154,7 @@ def submit_comment(
                 screening_reasons=result.reasons,
                 reason_codes=reason_codes(result.reasons),
                 screening_score=result.score,
+                screening_model=result.model_version,
                 client_key=client_key,
                 content_hash=digest,
                 idempotency_key=idempotency_key or None,

@@ -294,21 +294,29 @@ COMMENT_SCREENING_CHECKS = [
         "NAME": "comments.screening.signals.SignalsCheck",
         "OPTIONS": {"max_recent_by_client": 3, "max_recent_by_name": 3},
     },
+    # Exact rules: banned terms (with obfuscation undone), links and contact details.
     {
         "NAME": "comments.screening.terms.TermCheck",
         "OPTIONS": {"extra_banned": [], "extra_suspect": [], "allow": []},
     },
-    {"NAME": "comments.screening.hate.HateCheck"},
-    {"NAME": "comments.screening.insults.InsultCheck", "OPTIONS": {"hold_profanity": True}},
+    {"NAME": "comments.screening.spam.SpamCheck", "OPTIONS": {"max_links": 1}},
     {
-        "NAME": "comments.screening.spam.SpamCheck",
-        "OPTIONS": {"max_links": 1, "hold_weight": 3, "remove_weight": 5},
+        "NAME": "comments.screening.language.LanguageCheck",
+        "OPTIONS": {"covered": ["en", "ru", "zh"]},
     },
-    {"NAME": "comments.screening.language.LanguageCheck"},
-    {"NAME": "comments.screening.topic.TopicCheck", "OPTIONS": {"min_relevance": 1.0}},
     {
         "NAME": "comments.screening.shouting.ShoutingCheck",
         "OPTIONS": {"min_letters": 20, "max_upper": 0.7},
+    },
+    # The learned model (comments/screening/model.py, trained by manage.py train_screening):
+    # the calibrated probability of each label holds or removes; below min_ok it holds.
+    {
+        "NAME": "comments.screening.classifier.ModelCheck",
+        "OPTIONS": {
+            "remove": {"abusive": 0.99, "hate": 0.99, "spam": 0.9},
+            "hold": {"abusive": 0.3, "hate": 0.3, "spam": 0.3, "off_topic": 0.3},
+            "min_ok": 0.55,
+        },
     },
 ]
 

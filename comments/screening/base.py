@@ -40,17 +40,20 @@ class Code(enum.StrEnum):
     BANNED_TERM = "banned_term"
     SUSPECT_TERM = "suspect_term"
     HATE = "hate"
+    ABUSIVE = "abusive"
     THREAT = "threat"
     INSULT = "insult"
     PROFANITY = "profanity"
     SPAM_LINKS = "spam_links"
     SPAM_CONTACT = "spam_contact"
     SPAM_COMMERCIAL = "spam_commercial"
+    SPAM = "spam"
     OFF_TOPIC = "off_topic"
     LANGUAGE = "language"
     SHOUTING = "shouting"
     FLOOD = "flood"
     DUPLICATE = "duplicate"
+    UNSURE = "unsure"
     CHECK_ERROR = "check_error"
 
     @property
@@ -62,17 +65,20 @@ _CODE_LABELS = {
     Code.BANNED_TERM: "Banned term",
     Code.SUSPECT_TERM: "Suspect term",
     Code.HATE: "Hate speech",
+    Code.ABUSIVE: "Abusive",
     Code.THREAT: "Threat",
     Code.INSULT: "Insult",
     Code.PROFANITY: "Profanity",
     Code.SPAM_LINKS: "Links",
     Code.SPAM_CONTACT: "Contact details",
     Code.SPAM_COMMERCIAL: "Commercial",
+    Code.SPAM: "Spam",
     Code.OFF_TOPIC: "Off-topic",
     Code.LANGUAGE: "Other language",
     Code.SHOUTING: "Shouting",
     Code.FLOOD: "Flood",
     Code.DUPLICATE: "Duplicate",
+    Code.UNSURE: "The model is unsure",
     Code.CHECK_ERROR: "A check failed",
 }
 
@@ -120,6 +126,7 @@ class Submission:
 class Screening:
     decision: Decision
     findings: tuple[Finding, ...]
+    model_version: str = ""  # the learned model's, when one screened the comment
 
     @property
     def reasons(self) -> list[dict]:

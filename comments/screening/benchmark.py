@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 import statistics
 import time
@@ -9,6 +10,7 @@ import time
 from .base import Signals, Submission
 from .config import DEFAULT_CHECKS, build_checks
 from .context import ArticleContext
+from .model import ARTIFACT, Model
 from .normalize import analyse
 from .pipeline import screen
 
@@ -51,6 +53,21 @@ def _adversarial(rng: random.Random, length: int) -> str:
     return "".join(rng.choice(pieces) for _ in range(length // 8))[:length]
 
 
+def _resident_mb() -> float:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def model_footprint() -> dict:
+    """How long loading the model takes and how much resident memory it adds (run in a fresh
+    process for a true figure: `python -m comments.screening.benchmark`)."""
+    before = _resident_mb()
+    start = time.perf_counter()
+    Model.load(ARTIFACT)
+    load_ms = (time.perf_counter() - start) * 1000
+    return {"load_ms": round(load_ms, 1), "model_mb": round(_resident_mb() - before, 1)}
+
+
 def run(n: int = 2000, seed: int = 12) -> dict:
     """Screen `n` comments (one in ten up to 3,000 characters, a few adversarial) with the
     default checks; return timing percentiles in milliseconds."""
@@ -82,4 +99,4 @@ def run(n: int = 2000, seed: int = 12) -> dict:
 
 
 if __name__ == "__main__":
-    print(run())
+    print(model_footprint() | run())

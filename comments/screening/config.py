@@ -17,12 +17,10 @@ SETTING = "COMMENT_SCREENING_CHECKS"
 DEFAULT_CHECKS: list[dict] = [
     {"NAME": "comments.screening.signals.SignalsCheck"},
     {"NAME": "comments.screening.terms.TermCheck"},
-    {"NAME": "comments.screening.hate.HateCheck"},
-    {"NAME": "comments.screening.insults.InsultCheck"},
     {"NAME": "comments.screening.spam.SpamCheck", "OPTIONS": {"max_links": 1}},
     {"NAME": "comments.screening.language.LanguageCheck"},
-    {"NAME": "comments.screening.topic.TopicCheck", "OPTIONS": {"min_relevance": 1.0}},
     {"NAME": "comments.screening.shouting.ShoutingCheck", "OPTIONS": {"min_letters": 20}},
+    {"NAME": "comments.screening.classifier.ModelCheck"},
 ]
 
 

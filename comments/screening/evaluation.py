@@ -32,8 +32,8 @@ class Target:
 
 TARGETS: dict[str, Target] = {
     "ok": Target("none removed, <= 1 in 20 held", max_held=0.05, max_removed=0.0),
-    "abusive": Target("<= 1 in 20 published", max_published=0.05),
-    "hate": Target("<= 1 in 20 published", max_published=0.05),
+    "abusive": Target("<= 1 in 50 published", max_published=0.02),
+    "hate": Target("<= 1 in 50 published", max_published=0.02),
     "spam": Target("<= 1 in 10 published", max_published=0.10),
     "off_topic": Target("<= 1 in 10 published, none removed", max_published=0.10, max_removed=0),
 }
@@ -101,6 +101,22 @@ class Evaluation:
     @property
     def passed(self) -> bool:
         return all(s.passed is not False for s in self.stats.values())
+
+    def cost(self) -> float:
+        """One number to compare two models on the same comments (lower is better): a
+        legitimate comment removed weighs most, then harm published, then work for
+        moderators (a legitimate comment held)."""
+        total = 0.0
+        for s in self.stats.values():
+            if s.label == "ok":
+                total += 10 * s.removed + s.held
+            elif s.label in ("abusive", "hate"):
+                total += 5 * s.published
+            elif s.label == "spam":
+                total += 2 * s.published
+            elif s.label == "off_topic":
+                total += 2 * s.published + 3 * s.removed
+        return total
 
     def table(self) -> str:
         head = f"{'label':<10} {'count':>5} {'published':>9} {'held':>5} {'removed':>7}  target"

@@ -54,9 +54,11 @@ _NO_UNDERSCORE = re.compile(r"[^_]+")
 _NOT_ALNUM_RE = re.compile(r"[\W_]+")
 
 
+# Words that spelled-out letters are joined into ("f u c k"): the banned and suspect terms,
+# and common insults and profanity, so the model reads them as words too.
 _WATCHED_LISTS = (
     "banned", "suspect", "insult_nouns", "insult_weak_nouns", "insult_adjectives", "profanity",
-    "profanity_mild", "directed_phrases", "commercial_strong", "commercial_weak", "dehumanising",
+    "profanity_mild", "dehumanising",
 )  # fmt: skip
 _extra_watched: set[str] = set()
 

@@ -28,4 +28,16 @@ def screen(submission: Submission, checks: Sequence[Check] | None = None) -> Scr
             findings.append(Finding(Decision.HOLD, Code.CHECK_ERROR, 0.0, (), f"{name} failed"))
     findings.sort(key=lambda f: (f.decision.rank, f.score), reverse=True)
     decision = max((f.decision for f in findings), default=Decision.PUBLISH)
-    return Screening(decision=decision, findings=tuple(findings))
+    return Screening(decision=decision, findings=tuple(findings), model_version=_versions(checks))
+
+
+def _versions(checks: Sequence[Check]) -> str:
+    """The versions of the learned models among the checks (a check that failed to load its
+    model has already held the comment above)."""
+    versions = []
+    for check in checks:
+        try:
+            versions.append(getattr(check, "model_version", ""))
+        except Exception:
+            logger.exception("Screening check %r has no readable model version", check)
+    return ",".join(filter(None, versions))

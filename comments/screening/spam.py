@@ -1,13 +1,11 @@
-"""Spam: links, contact details and commercial vocabulary, alone or combined."""
+"""Spam's exact part: links (also written out in words) and contact details."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 from .base import Code, Decision, Finding, Submission, merge_spans
-from .normalize import analyse
-from .terms import build_lexicon
 
 TLDS = (
     "com|net|org|info|biz|ru|su|cn|io|co|uk|de|fr|me|us|tv|xyz|top|online|site|shop|store|club"
@@ -23,13 +21,10 @@ _DOMAIN_RE = re.compile(
 _EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,4}")
 _PHONE_RE = re.compile(r"(?<![\w+])\+?\d(?:[ .()-]{0,2}\d){8,14}(?!\w)")
 _YEAR_RE = re.compile(r"(?:19|20)\d\d")
-_HANDLE_RE = re.compile(r"(?<![\w.])@[a-z_][\w.]{2,30}", re.IGNORECASE)
-_MONEY_RE = re.compile(r"[$€£]\s?\d[\d,.]*(?:\s?(?:k|/day|/week|/month|a day|a week))?")
-_EARN_RE = re.compile(
-    r"\b(?:earn|earned|earning|make|made|making)\s+(?:up to\s+)?[$€£]\s?\d", re.IGNORECASE
-)
-_PERCENT_RE = re.compile(
-    r"\d{1,3}\s?%\s+(?:\w+\s+)?(?:off|discount|bonus|return|returns|profit|profits|free)\b",
+# A link written out so that it is not a link: "example dot com", "w w w . site . net".
+_SPELLED_RE = re.compile(
+    rf"(?<!\w)(?:w\s*w\s*w\s*(?:\.|dot)\s*)?[a-z0-9-]{{2,63}}\s*(?:\(dot\)|\[dot\]|\bdot\b|\s\.\s)"
+    rf"\s*(?:{TLDS})\b",
     re.IGNORECASE,
 )
 
@@ -60,11 +55,14 @@ def _domains(text: str) -> list[tuple[int, int]]:
 
 
 def find_links(text: str) -> list[tuple[int, int]]:
+    """Links as written (https://…, www.…, name.tld) and written out in words."""
     lowered = text.lower()
     spans = []
     if "://" in text or "www." in lowered:
         spans = [m.span() for m in _URL_RE.finditer(text)]
     spans += [span for span in _domains(text) if not _inside(span, spans)]
+    if " dot" in lowered or " . " in text or "(dot)" in lowered or "[dot]" in lowered:
+        spans += [m.span() for m in _SPELLED_RE.finditer(text) if not _inside(m.span(), spans)]
     emails = _emails(text) if spans else []
     return [s for s in spans if not _inside(s, emails)]
 
@@ -85,96 +83,31 @@ def _inside(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
 
 
 class SpamCheck:
-    """Links, contact details and commercial vocabulary.
+    """Exact rules: links (also written out in words) and contact details. What a comment
+    says around them (advertising or not) is the model's to judge.
 
-    Two or more links hold; links or contact details together with commercial vocabulary
-    remove; contact details alone hold; commercial vocabulary alone holds or removes by weight.
+    A link is allowed (a reader may cite a source); more than max_links hold, and so do
+    contact details or a link in the user name.
 
-    OPTIONS: max_links (links allowed before holding; default 1), hold_weight / remove_weight
-    (commercial weight that holds / removes on its own; 3 / 5), extra_commercial (strong
-    phrases), allow.
+    OPTIONS: max_links (links allowed before holding; default 1).
     """
 
-    def __init__(
-        self,
-        *,
-        max_links: int = 1,
-        hold_weight: int = 3,
-        remove_weight: int = 5,
-        extra_commercial: Sequence[str] = (),
-        allow: Sequence[str] = (),
-    ) -> None:
-        if max_links < 0 or hold_weight < 1 or remove_weight < hold_weight:
-            raise ValueError("need max_links >= 0 and 1 <= hold_weight <= remove_weight")
+    def __init__(self, *, max_links: int = 1) -> None:
+        if max_links < 0:
+            raise ValueError("need max_links >= 0")
         self.max_links = max_links
-        self.hold_weight = hold_weight
-        self.remove_weight = remove_weight
-        self.strong = build_lexicon("commercial_strong", None, extra_commercial, allow)
-        self.weak = build_lexicon("commercial_weak", None, (), allow)
-        self.contact_phrases = build_lexicon("contact_phrases", None, (), allow)
 
     def __call__(self, submission: Submission) -> Iterable[Finding]:
         text = submission.text
-        a = analyse(text)
         links = find_links(text)
         contacts = find_contacts(text)
-        contact_words = self.contact_phrases.find(a)
-        handles = (
-            [m.span() for m in _HANDLE_RE.finditer(text)] if contact_words and "@" in text else []
-        )
-        contacts += [m.span for m in contact_words] + handles
-
-        weight = 0
-        spans: list[tuple[int, int]] = []
-        terms: list[str] = []
-        strong_positions: set[int] = set()
-        for m in sorted(self.strong.find(a), key=lambda m: m.first - m.last):
-            if strong_positions & set(range(m.first, m.last + 1)):
-                continue  # "working from home" also contains "from home"
-            strong_positions.update(range(m.first, m.last + 1))
-            weight += 2
-            spans.append(m.span)
-            terms.append(m.term)
-        for m in self.weak.find(a):
-            if m.first not in strong_positions:
-                strong_positions.add(m.first)
-                weight += 1
-                spans.append(m.span)
-                terms.append(m.term)
-        money = "$" in text or "€" in text or "£" in text
-        patterns = ((_EARN_RE, 2, money), (_PERCENT_RE, 2, "%" in text), (_MONEY_RE, 1, money))
-        for pattern, value, possible in patterns:
-            for m in pattern.finditer(text) if possible else ():
-                if not _inside(m.span(), spans):
-                    weight += value
-                    spans.append(m.span())
-                    terms.append(m.group().strip())
-
-        detail = ", ".join(dict.fromkeys(terms))
-        if links:
-            n = len(links)
-            if weight >= 2:
-                decision, score = Decision.REMOVE, 0.95
-            elif n > self.max_links or weight:
-                decision, score = Decision.HOLD, 0.7
-            else:
-                decision, score = Decision.PUBLISH, 0.2
-            note = f"{n} link{'s' if n > 1 else ''}" + (f" with {detail}" if weight else "")
-            yield Finding(decision, Code.SPAM_LINKS, score, merge_spans(links + spans), note)
+        if len(links) > self.max_links:
+            note = f"{len(links)} links"
+            yield Finding(Decision.HOLD, Code.SPAM_LINKS, 0.7, merge_spans(links), note)
         if contacts:
-            decision = Decision.REMOVE if weight else Decision.HOLD
-            note = "contact details" + (f" with {detail}" if weight else "")
             yield Finding(
-                decision,
-                Code.SPAM_CONTACT,
-                0.9 if weight else 0.7,
-                merge_spans(contacts + spans),
-                note,
+                Decision.HOLD, Code.SPAM_CONTACT, 0.7, merge_spans(contacts), "contact details"
             )
-        if not links and not contacts and weight >= self.hold_weight:
-            decision = Decision.REMOVE if weight >= self.remove_weight else Decision.HOLD
-            score = min(1.0, weight / (self.remove_weight + 2))
-            yield Finding(decision, Code.SPAM_COMMERCIAL, score, merge_spans(spans), detail)
         if submission.user_name and (
             find_links(submission.user_name) or find_contacts(submission.user_name)
         ):

@@ -20,13 +20,3 @@ def terms(name: str) -> tuple[str, ...]:
 def words(name: str) -> frozenset[str]:
     """Whitespace-separated words; "#" starts a comment."""
     return frozenset(word for line in terms(name) for word in line.split())
-
-
-@lru_cache(maxsize=8)
-def languages(name: str = "foreign_stopwords") -> dict[str, frozenset[str]]:
-    """Lines "code: word word ..." grouped by language code."""
-    found: dict[str, set[str]] = {}
-    for line in terms(name):
-        code, _, rest = line.partition(":")
-        found.setdefault(code.strip(), set()).update(rest.replace("'", "").split())
-    return {code: frozenset(ws) for code, ws in found.items()}

@@ -13,7 +13,7 @@
     help.className = "queue-keys";
     help.innerHTML =
       "Keys: <kbd>j</kbd>/<kbd>k</kbd> next/previous, <kbd>a</kbd> approve, " +
-      "<kbd>x</kbd> abusive, <kbd>o</kbd> off-topic, <kbd>s</kbd> spam.";
+      "<kbd>x</kbd> abusive, <kbd>h</kbd> hateful, <kbd>o</kbd> off-topic, <kbd>s</kbd> spam.";
     table.parentNode.insertBefore(help, table);
 
     function select(i) {

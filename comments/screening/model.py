@@ -1,0 +1,215 @@
+"""The learned classifier: what it reads in a comment, how its artifact is stored, and how it
+predicts. Pure Python and numpy: training (scikit-learn) lives in training.py.
+
+The artifact is plain data (JSON, gzipped): the feature vocabulary, idf weights, one weight
+per feature and label, the intercepts and a calibration temperature. Loading it runs no code
+and does not depend on any library's version.
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import json
+import math
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .normalize import analyse
+
+LABELS = ("ok", "abusive", "hate", "spam", "off_topic")
+FORMAT = 1
+ARTIFACT = Path(__file__).resolve().parent / "artifacts" / "screening-model.json.gz"
+
+_LATIN_LETTER_RE = re.compile(r"[a-zA-Z]")
+_CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+_URL_RE = re.compile(
+    r"https?://|www\.|\b[\w-]+\.(?:com|net|org|ru|cn|io|info|biz|xyz|top|shop|site)\b", re.I
+)
+_SPELLED_URL_RE = re.compile(r"\b(?:dot|точка|点)\s*(?:com|net|org|ru|cn|io|info)\b", re.I)
+_EMAIL_RE = re.compile(r"[\w.+-]+\s*(?:@|\(at\)|\[at\])\s*[\w-]+\s*(?:\.|dot)\s*\w+", re.I)
+_PHONE_RE = re.compile(r"(?:\+?\d[\d\s().-]{6,}\d)")
+_MENTION_RE = re.compile(r"(?:^|\s)@\w+")
+_MAX_TOKEN = 24  # longer tokens give their first characters' n-grams only
+# A word of the article the comment is on (four letters or more) is read as this one token,
+# so that the model learns how comments use their article's words, not one article's topic:
+# the same model then screens comments on any article.
+ARTICLE_WORD = "§art"
+_MIN_ARTICLE_WORD = 4
+
+
+@dataclass(frozen=True)
+class Token:
+    form: str  # what the model reads: the de-obfuscated word, or the word in its own script
+    start: int  # offsets in the original text
+    end: int
+
+
+def tokens(text: str) -> list[Token]:
+    """The comment's words as the model reads them: look-alike letters, leetspeak, masks and
+    spaced-out letters undone (normalize.analyse), but words of other scripts (Russian,
+    Chinese) kept as written, casefolded."""
+    found = []
+    for token in analyse(text).tokens:
+        written = unicodedata.normalize("NFKC", text[token.start : token.end]).casefold()
+        if _LATIN_LETTER_RE.search(written) or not any(ch.isalpha() for ch in written):
+            form = token.canon
+        else:
+            form = "".join(ch for ch in written if ch.isalnum())
+        if form:
+            found.append(Token(form, token.start, token.end))
+    return found
+
+
+def article_words(*texts: str) -> frozenset[str]:
+    """The words (as the model reads them) of an article's headline, text and topics."""
+    return frozenset(
+        token.form
+        for text in texts
+        for token in tokens(text)
+        if len(token.form) >= _MIN_ARTICLE_WORD and token.form.isalpha()
+    )
+
+
+def _char_grams(form: str) -> Iterable[str]:
+    padded = f"<{form[:_MAX_TOKEN]}>"
+    sizes = (1, 2, 3) if _CJK_RE.search(form) else (3, 4, 5)
+    for size in sizes:
+        for start in range(len(padded) - size + 1):
+            yield padded[start : start + size]
+
+
+def _signals(text: str, words: list[Token]) -> Iterable[str]:
+    """A few facts that are not words: links, contacts, mentions, shouting, length."""
+    if _URL_RE.search(text) or _SPELLED_URL_RE.search(text):
+        yield "x:link"
+    if _EMAIL_RE.search(text):
+        yield "x:email"
+    if _PHONE_RE.search(text):
+        yield "x:phone"
+    if _MENTION_RE.search(text):
+        yield "x:mention"
+    letters = [ch for ch in text if ch.isalpha()]
+    if len(letters) >= 12 and sum(ch.isupper() for ch in letters) > 0.7 * len(letters):
+        yield "x:shouting"
+    size = len(words)
+    yield "x:len-" + (
+        "1-3" if size <= 3 else "4-12" if size <= 12 else "13-40" if size <= 40 else "41+"
+    )
+
+
+def features(
+    text: str, article: frozenset[str] = frozenset()
+) -> tuple[Counter[str], list[list[int]]]:
+    """The comment's features with their counts, and for each feature (in the Counter's
+    order) the tokens it came from, so the weightiest words can be shown. Words of the
+    `article` (article_words()) are read as ARTICLE_WORD."""
+    words = [Token(ARTICLE_WORD, t.start, t.end) if t.form in article else t for t in tokens(text)]
+    counts: Counter[str] = Counter()
+    sources: dict[str, list[int]] = {}
+
+    def add(feature: str, position: int | None) -> None:
+        counts[feature] += 1
+        if position is not None:
+            sources.setdefault(feature, []).append(position)
+
+    for position, token in enumerate(words):
+        add("w:" + token.form, position)
+        if token.form == ARTICLE_WORD:
+            continue  # no spelling and no pairs: "<article word> are" says nothing of a group
+        for gram in _char_grams(token.form):
+            add("c:" + gram, position)
+        if position and words[position - 1].form != ARTICLE_WORD:
+            add(f"b:{words[position - 1].form} {token.form}", position)
+    for signal in _signals(text, words):
+        add(signal, None)
+    return counts, [sources.get(feature, []) for feature in counts]
+
+
+@dataclass(frozen=True)
+class Prediction:
+    probabilities: dict[str, float]
+    # (start, end, weight) of the words that pushed hardest towards each label but ok
+    weighty: dict[str, tuple[tuple[int, int, float], ...]]
+
+    @property
+    def label(self) -> str:
+        return max(self.probabilities, key=self.probabilities.__getitem__)
+
+
+class Model:
+    """A trained classifier, loaded from its artifact."""
+
+    def __init__(self, data: dict) -> None:
+        if data.get("format") != FORMAT or tuple(data.get("labels", ())) != LABELS:
+            raise ValueError("Not a screening model artifact this code can read.")
+        self.version: str = data["version"]
+        self.index = {feature: i for i, feature in enumerate(data["vocabulary"])}
+        self.idf = np.asarray(data["idf"], dtype=np.float64)
+        self.coef = np.asarray(data["coef"], dtype=np.float64)  # features x labels
+        self.intercept = np.asarray(data["intercept"], dtype=np.float64)
+        self.temperature = float(data["temperature"])
+        self.metadata: dict = data.get("metadata", {})
+
+    @classmethod
+    def load(cls, path: Path | str = ARTIFACT) -> Model:
+        with gzip.open(path, "rt", encoding="utf-8") as file:
+            return cls(json.load(file))
+
+    def vectorise(self, counts: Counter[str]) -> tuple[np.ndarray, np.ndarray, list[int]]:
+        """Known features' indices and tf-idf values (sublinear tf, L2-normalised), and the
+        positions in `counts` they came from."""
+        indices, values, kept = [], [], []
+        for position, (feature, count) in enumerate(counts.items()):
+            index = self.index.get(feature)
+            if index is not None:
+                indices.append(index)
+                values.append((1.0 + math.log(count)) * self.idf[index])
+                kept.append(position)
+        idx = np.asarray(indices, dtype=np.int64)
+        vals = np.asarray(values, dtype=np.float64)
+        norm = float(np.sqrt(vals @ vals)) if len(vals) else 0.0
+        if norm:
+            vals /= norm
+        return idx, vals, kept
+
+    def predict(
+        self, text: str, *, article: frozenset[str] = frozenset(), explain: int = 6
+    ) -> Prediction:
+        """The label probabilities of a comment on an article with these words."""
+        counts, sources = features(text, article)
+        idx, vals, kept = self.vectorise(counts)
+        weights = self.coef[idx]  # n x labels
+        logits = (vals @ weights if len(vals) else np.zeros(len(LABELS))) + self.intercept
+        logits /= self.temperature
+        logits -= logits.max()
+        exp = np.exp(logits)
+        probabilities = exp / exp.sum()
+        words = tokens(text) if explain else []  # the same positions as features' tokens
+        weighty: dict[str, tuple[tuple[int, int, float], ...]] = {}
+        if explain and len(vals):
+            for label_index, label in enumerate(LABELS[1:], start=1):
+                push = vals * (weights[:, label_index] - weights[:, 0])
+                by_word: dict[int, float] = {}
+                for contribution, position in zip(push, kept, strict=True):
+                    for word in sources[position]:
+                        by_word[word] = by_word.get(word, 0.0) + contribution
+                top = sorted(((w, p) for p, w in by_word.items() if w > 0), reverse=True)[:explain]
+                weighty[label] = tuple(
+                    (words[p].start, words[p].end, round(float(w), 4)) for w, p in top
+                )
+        return Prediction(
+            {label: float(p) for label, p in zip(LABELS, probabilities, strict=True)}, weighty
+        )
+
+
+@functools.cache
+def current_model() -> Model:
+    """The shipped model, loaded once per process."""
+    return Model.load(ARTIFACT)

@@ -1,0 +1,43 @@
+"""Moderators' recorded decisions as training examples for the screening model: what the
+newsroom actually removed and approved is the best teacher of its own policy."""
+
+from comments.models import ModerationDecision
+from comments.screening.corpus import Example
+from comments.screening_adapter import context_for
+
+Action = ModerationDecision.Action
+
+LABEL_FOR = {
+    Action.APPROVE: "ok",
+    Action.REMOVE_ABUSIVE: "abusive",
+    Action.REMOVE_HATE: "hate",
+    Action.REMOVE_SPAM: "spam",
+    Action.REMOVE_OFF_TOPIC: "off_topic",
+}
+
+
+def moderator_examples(*, weight: float = 3.0) -> list[Example]:
+    """The latest decision a person made on each comment, as a labelled example. Decisions
+    the portal made by itself (reader reports) teach nothing and are left out."""
+    latest = (
+        ModerationDecision.objects.exclude(moderator_name="")
+        .filter(action__in=list(LABEL_FOR))
+        .order_by("comment_id", "-created", "-id")
+        .select_related("comment__article")
+    )
+    examples, seen = [], set()
+    for decision in latest.iterator():
+        if decision.comment_id in seen:
+            continue
+        seen.add(decision.comment_id)
+        examples.append(
+            Example(
+                text=decision.comment.text,
+                label=LABEL_FOR[decision.action],
+                family=f"moderated-{decision.comment_id}",
+                weight=weight,
+                article=context_for(decision.comment.article).words,
+            )
+        )
+    examples.sort(key=lambda example: example.family)
+    return examples
