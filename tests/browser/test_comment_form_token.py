@@ -8,6 +8,7 @@ from comments.models import Comment
 pytestmark = pytest.mark.browser
 
 
+@pytest.mark.usefixtures("screening_without_the_model")
 def test_reader_posts_two_comments_without_reloading(page, page_errors, article, settings):
     settings.COMMENT_MIN_SECONDS = 0
     page.goto(article.get_absolute_url())

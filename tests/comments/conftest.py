@@ -30,7 +30,7 @@ def comment_data(seed_article):
     def make(**overrides) -> dict:
         data = {
             "user_name": "Wang Lei",
-            "text": "Trade passing 80 billion dollars is a real milestone for both countries.",
+            "text": "Lavrov and Putin keep the SCO at the centre of ties with Beijing.",
             "website": "",
             "timestamp": timestamp_for(seed_article),
         }

@@ -23,7 +23,7 @@ def test_clean_comment_is_published_and_reader_is_sent_to_it(client, seed_articl
     assert response.headers["Location"] == f"{SEED_URL}#c{comment.pk}"
     page = client.get(response.headers["Location"]).content.decode()
     assert f'id="c{comment.pk}"' in page
-    assert "Trade passing 80 billion dollars is a real milestone" in page
+    assert "Lavrov and Putin keep the SCO at the centre of ties with Beijing" in page
     assert "Your comment is published." in page
     assert ">1</span> Comment(s)" in page
     assert "No comments." not in page
@@ -132,7 +132,7 @@ def test_invalid_input_rerenders_the_page_with_errors_and_what_was_typed(
     html = response.content.decode()
     assert message in html
     if "text" not in overrides:
-        assert "Trade passing 80 billion dollars is a real milestone" in html
+        assert "Lavrov and Putin keep the SCO at the centre of ties with Beijing" in html
     assert f'<a href="{SEED_URL}#comments">China-Russia ties at all-time high</a></h1>' in html
     assert Comment.objects.count() == 0
 
@@ -155,7 +155,7 @@ def test_too_fast_is_refused_and_keeps_the_text(client, seed_article, comment_da
     )
     assert response.status_code == 400
     assert "very quick" in response.content.decode()
-    assert "Trade passing 80 billion" in response.content.decode()
+    assert "Lavrov and Putin keep the SCO" in response.content.decode()
 
 
 @override_settings(COMMENT_FORM_MAX_AGE=60)
@@ -250,7 +250,7 @@ def test_json_submission_returns_the_rendered_comment(client, seed_article, comm
     assert response.status_code == 201
     data = response.json()
     assert data["status"] == "published"
-    assert "Trade passing 80 billion dollars" in data["html"]
+    assert "Lavrov and Putin keep the SCO" in data["html"]
     assert data["html"].startswith('<li class="comment" id="c')
 
 
@@ -262,7 +262,7 @@ def test_json_submission_with_errors_returns_the_form(client, seed_article, comm
     data = response.json()
     assert data["status"] == "invalid"
     assert "This field is required." in data["form"]
-    assert "Trade passing 80 billion dollars" in data["form"]
+    assert "Lavrov and Putin keep the SCO" in data["form"]
 
 
 def test_a_saved_comment_is_not_a_500_when_finding_its_page_fails(
@@ -301,7 +301,7 @@ def test_a_form_with_errors_gets_the_comments_own_small_page(
     assert response.status_code == 400
     html = response.content.decode()
     assert "at least 2 characters" in html
-    assert 'id="comment-form"' in html and "Trade passing 80 billion dollars" in html
+    assert 'id="comment-form"' in html and "Lavrov and Putin keep the SCO" in html
     assert "Racist, abusive and off-topic comments may be removed" in html
     assert f'href="{SEED_URL}#comments"' in html
     # Not the article again: the reader is at the form.

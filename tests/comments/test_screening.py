@@ -12,19 +12,15 @@ from comments.screening import (
     Finding,
     Screening,
     Signals,
-    Submission,
     get_checks,
     screen,
 )
 from comments.screening.config import build_checks
-from comments.screening.hate import HateCheck
-from comments.screening.insults import InsultCheck
 from comments.screening.language import LanguageCheck
 from comments.screening.shouting import ShoutingCheck
 from comments.screening.signals import SignalsCheck
 from comments.screening.spam import SpamCheck, find_contacts, find_links
 from comments.screening.terms import TermCheck
-from comments.screening.topic import TopicCheck
 
 from .screening_helpers import marked, on_seed
 
@@ -111,107 +107,6 @@ def test_terms_leave_innocent_words_alone(text):
 # --- hate -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        "Chinese people are all liars and thieves, never trust them.",
-        "Russians are drunk savages, what do you expect from that race.",
-        "Asians are vermin multiplying like rats.",
-        "Kazakhs are subhuman and should know their place.",
-        "Muslims in Central Asia are all terrorists, the SCO should lock them up.",
-        "The Jews control both governments anyway.",
-        "Uzbeks should be wiped out.",
-        "All Tajiks are thieves.",
-        "Never trust a Russian.",
-    ],
-)
-def test_hate_removes(text):
-    findings = run(HateCheck(), text)
-    assert [(f.decision, f.code) for f in findings] == [(REMOVE, "hate")]
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "Russians and Chinese students should have more exchange programmes.",
-        "As someone from Almaty, SCO cooperation matters to us.",
-        "My university hosted Chinese teachers that year.",
-        "Lavrov is lying.",
-        "The Russian government overstates the friendship.",
-        "Beijing's policy is wrong.",
-        "Chinese officials are liars when it comes to trade figures.",
-        "Russians I know are sceptical of Chinese investment.",
-        "Muslims in Xinjiang are rarely mentioned in SCO security talks.",
-        "The Russians treated the border issue as a priority.",
-    ],
-)
-def test_neutral_mentions_and_criticism_of_governments_publish(text):
-    assert run(HateCheck(), text) == []
-
-
-def test_hate_spans_cover_the_group_and_the_predicate():
-    text = "Honestly, Asians are vermin."
-    [finding] = run(HateCheck(), text)
-    assert marked(text, finding.spans) == ["Asians", "are vermin"]
-
-
-def test_quoted_hate_is_held():
-    assert decision(HateCheck(), "Someone called Russians 'savages' here. Shameful.") is HOLD
-
-
-# --- insults ----------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("text", "words"),
-    [
-        ("You idiot.", ["idiot"]),
-        ("Lavrov is a moron.", ["moron"]),
-        ("Anyone who believes this is a moron.", ["moron"]),
-        ("What an imbecile.", ["imbecile"]),
-        ("Go to hell.", ["Go to hell"]),
-        ("Shut up.", ["Shut up"]),
-        ("F*** you.", ["F*** you"]),
-        ("u r a st00pid 1d10t", ["st00pid", "1d10t"]),
-        ("Worthless scum.", ["Worthless", "scum"]),
-        ("What a clueless author.", ["clueless"]),
-    ],
-)
-def test_directed_insults_remove_and_mark_the_words(text, words):
-    findings = [f for f in run(InsultCheck(), text) if f.decision is REMOVE]
-    assert findings and findings[0].code == "insult"
-    assert marked(text, findings[0].spans) == words
-
-
-def test_threats_remove():
-    [finding] = run(InsultCheck(), "I hope the editor chokes.")
-    assert (finding.decision, finding.code) == (REMOVE, "threat")
-    assert decision(InsultCheck(), "I hope the deal doesn't die in committee.") is PUBLISH
-
-
-def test_undirected_insult_holds_and_mild_profanity_is_only_noted():
-    assert decision(InsultCheck(), "I felt like an idiot after reading the figures.") is HOLD
-    [mild] = run(InsultCheck(), "Damn, 80 billion is a lot.")
-    assert (mild.decision, mild.code, mild.detail) == (PUBLISH, "profanity", "damn")
-    assert decision(InsultCheck(), "This is bullsh*t.") is HOLD
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "Stupid question maybe, but what is a strategic partnership?",
-        "Dumb luck or strategy? Both sides benefit.",
-        "He's no fool, Lavrov.",
-        "It's a bloody shame.",
-        "Hell of a claim.",
-        "The idea is absurd and the figures are wrong.",
-        "This is a clown show of a summit.",
-    ],
-)
-def test_fair_comments_are_not_insults(text):
-    assert decision(InsultCheck(), text) is PUBLISH
-
-
 # --- spam -------------------------------------------------------------------------------
 
 
@@ -224,66 +119,40 @@ def test_links_and_contacts_are_found():
     assert find_links("U.S. dollars, e.g. 5.5 billion, i.e. a lot") == []
 
 
-def test_spam_rules():
+def test_links_written_out_in_words_are_links():
+    for text, link in [
+        ("Best prices at cheap-watches dot com, hurry", "cheap-watches dot com"),
+        ("go to w w w . pills . net today", "w w w . pills . net"),
+        ("my shop: replicas (dot) ru", "replicas (dot) ru"),
+    ]:
+        assert marked(text, find_links(text)) == [link]
+    assert find_links("The SCO. Com-\npletely new. Lavrov dot points") == []
+
+
+def test_spam_rules_hold_many_links_and_contact_details_only():
     assert decision(SpamCheck(), "Sources: http://a.example http://b.example") is HOLD
-    assert decision(SpamCheck(), "Cheap replicas at www.watches.example") is REMOVE
-    assert decision(SpamCheck(), "Instant approval loans, call +1 800 555 0199") is REMOVE
     assert decision(SpamCheck(), "Write to me at me@mail.example") is HOLD
-    assert decision(SpamCheck(), "Viagra, cialis, lowest prices, free shipping!") is REMOVE
+    assert decision(SpamCheck(), "Call +1 800 555 0199 today") is HOLD
+    # One link is a reader citing a source; what surrounds it is the model's to judge.
+    assert decision(SpamCheck(), "China.org.cn carried the interview too.") is PUBLISH
     assert decision(SpamCheck(), "Russia sells weapons and China buys them.") is PUBLISH
-    [single] = run(SpamCheck(), "China.org.cn carried the interview too.")
-    assert (single.decision, single.detail) == (PUBLISH, "1 link")
+    assert decision(SpamCheck(), "Fine.", user_name="pills.example") is HOLD
 
 
 def test_spam_options_are_validated():
     with pytest.raises(ValueError):
-        SpamCheck(hold_weight=5, remove_weight=2)
+        SpamCheck(max_links=-1)
 
 
-# --- topic ------------------------------------------------------------------------------
+# --- the article ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        "This reads like a press release.",
-        "Nothing new here. Same statements every year.",
-        "I disagree with the article.",
-        "Energy cooperation is the key.",
-        "Thanks for the article.",
-    ],
-)
-def test_on_topic_comments_pass(text):
-    assert run(TopicCheck(), text) == []
-
-
-@pytest.mark.parametrize(
-    ("text", "detail"),
-    [
-        ("First!", "no substance"),
-        ("hahahahaha", "no substance"),
-        ("lol", "no substance"),
-        ("My cat just had five kittens, does anyone want one?", "relevance"),
-    ],
-)
-def test_off_topic_comments_are_held_never_removed(text, detail):
-    [finding] = run(TopicCheck(), text)
-    assert (finding.decision, finding.code) == (HOLD, "off_topic")
-    assert finding.detail.startswith(detail)
-
-
-def test_topic_check_needs_an_article():
-    assert list(TopicCheck()(Submission("My cat had kittens"))) == []
-
-
-def test_article_context_strips_html_and_uses_topics():
+def test_article_context_is_plain_facts():
     context = ArticleContext.build(
         headline="Grain deal", text="<p>Wheat <b>exports</b> rise</p>", topics=["Agriculture"]
     )
-    assert context.weight("exports") == 1.0
-    assert context.weight("agriculture") == 1.0
-    assert context.weight("b") == 0.0
-    assert list(TopicCheck()(Submission("Wheat exports matter", article=context))) == []
+    assert (context.headline, context.topics) == ("Grain deal", ("Agriculture",))
+    assert " ".join(context.text.split()) == "Wheat exports rise"
 
 
 # --- language, shouting, signals --------------------------------------------------------
@@ -292,16 +161,28 @@ def test_article_context_strips_html_and_uses_topics():
 @pytest.mark.parametrize(
     "text",
     [
-        "Это всё пропаганда, никто не верит Лаврову.",
-        "中俄关系非常重要，希望两国继续合作。",
         "Me gusta mucho este artículo, gracias por la información.",
         "Das ist wirklich ein sehr guter Artikel über die Beziehungen.",
-        "Eto vse propaganda, nikto ne verit Lavrovu.",
+        "C'est un partenariat de façade, rien de plus entre ces deux pays.",
+        "Bu ilişki sadece ekonomik çıkarlara dayanıyor, dostluk değil.",
     ],
 )
-def test_other_languages_are_held(text):
+def test_languages_the_model_does_not_cover_are_held(text):
     [finding] = run(LanguageCheck(), text)
     assert (finding.decision, finding.code) == (HOLD, "language")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Это всё пропаганда, никто не верит Лаврову.",
+        "中俄关系非常重要，希望两国继续合作。",
+        "Good read.",
+        "Agreed, totally.",
+    ],
+)
+def test_covered_languages_and_short_comments_are_left_to_the_model(text):
+    assert run(LanguageCheck(), text) == []
 
 
 @pytest.mark.parametrize(
@@ -342,26 +223,29 @@ def test_signals(signals, code, expected):
 
 def test_strictest_decision_wins_and_all_findings_are_kept():
     submission = on_seed(
-        "YOU IDIOT, BUY CHEAP PILLS AT PILLS.EXAMPLE", signals=Signals(duplicate_elsewhere=True)
+        "YOU STUPID FAGGOT, BUY CHEAP PILLS AT PILLS.EXAMPLE AND WWW.PILLS.EXAMPLE",
+        signals=Signals(duplicate_elsewhere=True),
     )
     screening = screen(submission, build_checks(DEFAULT_CHECKS))
     assert screening.decision is REMOVE
     codes = {f.code for f in screening.findings}
-    assert {"insult", "spam_links", "duplicate", "shouting"} <= codes
+    assert {"banned_term", "spam_links", "duplicate", "shouting"} <= codes
+    assert codes & {"abusive", "spam"}  # and the model's own verdict
     assert screening.findings[0].decision is REMOVE  # strictest first
     assert screening.score == max(f.score for f in screening.findings if f.decision is REMOVE)
 
 
-def test_clean_comment_publishes_with_no_findings():
-    screening = screen(on_seed("Energy cooperation is the key to these relations."))
+def test_clean_comment_publishes_with_no_findings_and_names_the_model():
+    screening = screen(on_seed("Lavrov and Putin keep the SCO at the centre of ties with Beijing."))
     assert (screening.decision, screening.findings, screening.reasons) == (PUBLISH, (), [])
+    assert screening.model_version.startswith("m")
 
 
 def test_custom_checks_and_a_failing_check_holds():
     def boom(submission):
         raise RuntimeError("bug")
 
-    screening = screen(on_seed("Fine comment."), [boom, TopicCheck()])
+    screening = screen(on_seed("Fine comment."), [boom, ShoutingCheck()])
     assert screening.decision is HOLD
     assert "check_error" in {f.code for f in screening.findings}
 

@@ -100,7 +100,7 @@ def test_a_submitted_comment_stores_its_reason_codes_for_filtering(seed_article)
         user_name="Troll",
         text="Lavrov is a lying idiot and anyone who believes this is a moron.",
     )
-    found = Comment.objects.filter(reason_codes__has_key="insult")
+    found = Comment.objects.filter(reason_codes__has_key="abusive")
     assert list(found) == [submitted.comment]
     assert not Comment.objects.filter(reason_codes__has_key="spam_links").exists()
 

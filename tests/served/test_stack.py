@@ -250,6 +250,6 @@ def test_names_in_any_script_are_posted_and_remembered(stack, name):
     reader = Reader(stack, f"127.0.1.{len(name)}")  # one address per reader
     text = TEXTS[1 + len(name) % 2]
     status, body = reader.post_comment(name, f"{text} ({name})")
-    assert status == 303, re.findall(r"(?:invalid-feedback|alert)[^>]*>([^<]*)", body)
+    assert status == 303, (status, re.findall(r"(?:invalid-feedback|alert)[^>]*>([^<]*)", body))
     html = reader.get(SEED_URL)[1]
     assert re.search(r'name="user_name"[^>]*value="([^"]*)"', html).group(1) == name

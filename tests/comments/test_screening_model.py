@@ -1,0 +1,223 @@
+"""The learned screening model: what the policy needs of it on comments it never saw, how its
+artifact is kept, and how it learns from moderators.
+
+The comments below were written for these tests, not taken from the corpus or any labelled
+file, and the model was not tuned on them."""
+
+import gzip
+import json
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+
+from comments import services
+from comments.models import Comment, ModerationDecision
+from comments.overrules import overrules
+from comments.screening import Decision, screen
+from comments.screening import corpus as corpus_module
+from comments.screening.classifier import ModelCheck
+from comments.screening.model import ARTIFACT, LABELS, Model, current_model
+from comments.training_data import moderator_examples
+
+from .screening_helpers import on_seed
+
+PUBLISH = Decision.PUBLISH
+
+# Each a family: one idea written several ways, none of it in the training corpus.
+NOT_PUBLISHED = {
+    "a threat against a named politician": [
+        "Someone ought to put a bullet in Lavrov before he reaches the summit.",
+        "I hope a sniper is waiting for Putin in Beijing.",
+        "Lavrov deserves a bullet, not a microphone.",
+    ],
+    "a group called vermin to be driven out": [
+        "These migrants breed like rats, send every last one of them back.",
+        "Central Asian workers are vermin infesting Moscow, clear them out.",
+        "Muslims are a plague on Europe and should be thrown out.",
+    ],
+    "a personal attack without a swear word": [
+        "@Oleg your IQ must be room temperature, go back to school.",
+        "Whoever wrote this has the brain of a goldfish.",
+    ],
+    "advertising with the link written out": [
+        "Earn 300 dollars a day from home, details at quickcash dot net",
+        "Cheap meds without prescription, order today at w w w . medsdirect . com",
+    ],
+}
+PUBLISHED = [
+    "Calling migrants 'vermin' is disgusting, and the commenter above should be ashamed.",
+    "Assad's forces treat Syrians like animals, and Moscow keeps shielding him at the UN.",
+    "Lavrov is spinning the trade numbers again; 80 billion is mostly oil and gas.",
+    "Interesting interview, thanks.",
+    "Лавров как всегда говорит красиво, но цифры торговли впечатляют.",
+    "中俄能源合作对两国都有好处。",
+]
+
+
+@pytest.mark.parametrize(
+    ("idea", "text"), [(idea, text) for idea, texts in NOT_PUBLISHED.items() for text in texts]
+)
+def test_unseen_harm_is_not_published(idea, text):
+    screening = screen(on_seed(text))
+    assert screening.decision is not PUBLISH, (idea, screening.reasons)
+
+
+@pytest.mark.parametrize("text", PUBLISHED)
+def test_unseen_legitimate_hard_cases_publish(text):
+    screening = screen(on_seed(text))
+    assert screening.decision is PUBLISH, screening.reasons
+
+
+def test_the_reasons_name_the_label_its_probability_and_the_weightiest_words():
+    text = "Ukrainians are subhuman parasites and deserve nothing."
+    screening = screen(on_seed(text))
+    [finding] = [f for f in screening.findings if f.code == "hate"]
+    assert re.match(r"hate [01]\.\d\d: ", finding.detail)
+    assert finding.score == pytest.approx(float(finding.detail.split()[1].rstrip(":")), abs=0.01)
+    marked = {text[start:end] for start, end in finding.spans}
+    assert marked & {"subhuman", "parasites"}
+
+
+def test_the_model_never_publishes_what_it_is_unsure_of():
+    # The decision policy is a setting: a stricter min_ok holds what the default publishes.
+    text = "Lavrov and Putin keep the SCO at the centre of ties with Beijing."
+    assert list(ModelCheck()(on_seed(text))) == []
+    [finding] = ModelCheck(min_ok=0.999)(on_seed(text))
+    assert (finding.decision, finding.code) == (Decision.HOLD, "unsure")
+
+
+def test_the_artifact_is_plain_data_loaded_once():
+    with gzip.open(ARTIFACT, "rt", encoding="utf-8") as file:
+        data = json.load(file)
+    assert data["labels"] == list(LABELS)
+    assert len(data["vocabulary"]) == len(data["coef"]) == len(data["idf"])
+    assert current_model() is current_model()
+    assert current_model().version == data["version"]
+    assert ARTIFACT.stat().st_size < 8 * 1024 * 1024
+
+
+def test_the_comment_records_the_model_that_screened_it(seed_article, admin_client):
+    comment = services.submit_comment(
+        article=seed_article, user_name="Reader", text="The SCO summit matters for Central Asia."
+    ).comment
+    assert comment.screening_model == current_model().version
+    page = admin_client.get(f"/admin/comments/comment/{comment.pk}/change/").content.decode()
+    assert current_model().version in page
+
+
+# --- training -----------------------------------------------------------------------------
+
+
+def write_corpus(folder, families):
+    lines = []
+    for family, (label, texts) in families.items():
+        for text in texts:
+            lines.append(json.dumps({"family": family, "label": label, "text": text}))
+    (folder / "tiny.jsonl").write_text("\n".join(lines), encoding="utf-8")
+
+
+TINY = {
+    f"{label}-{n}": (label, [f"{word} {n} {tail}" for tail in ("one", "two", "three", "four")])
+    for label, word in [
+        ("ok", "trade summit treaty"),
+        ("abusive", "idiot moron clown"),
+        ("hate", "vermin parasites subhuman"),
+        ("spam", "cheap pills casino"),
+        ("off_topic", "recipe kitten football"),
+    ]
+    for n in range(12)
+}
+
+
+@pytest.fixture
+def tiny_corpus(tmp_path, monkeypatch):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    write_corpus(folder, TINY)
+    monkeypatch.setattr(corpus_module, "CORPUS_DIR", folder)
+    return folder
+
+
+def test_training_is_reproducible_and_refuses_a_silent_downgrade(tiny_corpus, tmp_path, capsys):
+    first, second = tmp_path / "a.json.gz", tmp_path / "b.json.gz"
+    call_command("train_screening", "--output", str(first))
+    call_command("train_screening", "--output", str(second), "--force")
+    assert first.read_bytes() == second.read_bytes()
+    assert "sealed split" in capsys.readouterr().out
+
+    # Training families that teach the opposite make a model that does worse on the sealed
+    # ones (labelled as before), and it must not replace the better model unasked.
+    swapped = {
+        family: (
+            label if corpus_module.is_sealed(family) else ("ok" if label != "ok" else "abusive"),
+            texts,
+        )
+        for family, (label, texts) in TINY.items()
+    }
+    write_corpus(tiny_corpus, swapped)
+    with pytest.raises(CommandError, match="does worse"):
+        call_command("train_screening", "--output", str(first))
+    assert first.read_bytes() == second.read_bytes()
+
+
+def test_moderators_decisions_become_weighted_examples(seed_article, django_user_model):
+    moderator = django_user_model.objects.create_user("mod.eva", is_staff=True)
+    kept = Comment.objects.create(
+        article=seed_article, user_name="A", text="A sharp but fair point.", content_hash="a"
+    )
+    gone = Comment.objects.create(
+        article=seed_article, user_name="B", text="Buy gold coins now.", content_hash="b"
+    )
+    by_portal = Comment.objects.create(
+        article=seed_article, user_name="C", text="Reported a lot.", content_hash="c"
+    )
+    services.remove(comment=kept, moderator=moderator)
+    services.approve(comment=kept, moderator=moderator)  # the latest decision counts
+    services.remove(comment=gone, moderator=moderator, action=ModerationDecision.Action.REMOVE_SPAM)
+    services.moderate(
+        comment=by_portal, moderator=None, action=ModerationDecision.Action.HOLD_REPORTED
+    )
+    examples = {e.text: (e.label, e.weight) for e in moderator_examples(weight=3)}
+    assert examples == {
+        "A sharp but fair point.": ("ok", 3),
+        "Buy gold coins now.": ("spam", 3),
+    }
+
+
+def test_overrules_are_reported_per_label(seed_article, django_user_model):
+    moderator = django_user_model.objects.create_user("mod.ida", is_staff=True)
+    wrongly_held = services.submit_comment(
+        article=seed_article, user_name="D", text="You moron, nobody believes your numbers."
+    ).comment
+    services.approve(comment=wrongly_held, moderator=moderator)
+    rows = {row.label: row for row in overrules(days=30)}
+    label = max(
+        (r["score"], r["code"]) for r in wrongly_held.screening_reasons if r["code"] in LABELS
+    )[1]
+    assert (rows[label].reviewed, rows[label].overruled, rows[label].rate) == (1, 1, 1.0)
+    assert rows["ok"].overruled == 0
+
+
+def test_loading_refuses_what_is_not_a_screening_model():
+    with pytest.raises(ValueError):
+        Model({"format": 99, "labels": list(LABELS)})
+
+
+def test_the_committed_artifact_is_what_the_committed_corpus_trains(tmp_path):
+    # train_screening on a fresh clone reproduces the shipped model byte for byte. In a new
+    # process, as on a fresh clone: other tests extend the word lists of this one.
+    output = tmp_path / "model.json.gz"
+    subprocess.run(
+        [sys.executable, "manage.py", "train_screening", "--output", str(output), "--force"],
+        cwd=settings.BASE_DIR,
+        env={**os.environ, "DEBUG": "true"},
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+    assert output.read_bytes() == ARTIFACT.read_bytes()
