@@ -77,12 +77,16 @@ def article_words(*texts: str) -> frozenset[str]:
     )
 
 
-def _char_grams(form: str) -> Iterable[str]:
+@functools.lru_cache(maxsize=65536)
+def _char_grams(form: str) -> tuple[str, ...]:
+    """The word's character n-grams as features (words repeat: computed once each)."""
     padded = f"<{form[:_MAX_TOKEN]}>"
     sizes = (1, 2, 3) if _CJK_RE.search(form) else (3, 4, 5)
-    for size in sizes:
-        for start in range(len(padded) - size + 1):
-            yield padded[start : start + size]
+    return tuple(
+        "c:" + padded[start : start + size]
+        for size in sizes
+        for start in range(len(padded) - size + 1)
+    )
 
 
 def _signals(text: str, words: list[Token]) -> Iterable[str]:
@@ -110,6 +114,11 @@ def features(
     """The comment's features with their counts, and for each feature (in the Counter's
     order) the tokens it came from, so the weightiest words can be shown. Words of the
     `article` (article_words()) are read as ARTICLE_WORD."""
+    counts, sources, _ = _featurise(text, article)
+    return counts, sources
+
+
+def _featurise(text: str, article: frozenset[str]):
     words = [Token(ARTICLE_WORD, t.start, t.end) if t.form in article else t for t in tokens(text)]
     counts: Counter[str] = Counter()
     sources: dict[str, list[int]] = {}
@@ -124,12 +133,12 @@ def features(
         if token.form == ARTICLE_WORD:
             continue  # no spelling and no pairs: "<article word> are" says nothing of a group
         for gram in _char_grams(token.form):
-            add("c:" + gram, position)
+            add(gram, position)
         if position and words[position - 1].form != ARTICLE_WORD:
             add(f"b:{words[position - 1].form} {token.form}", position)
     for signal in _signals(text, words):
         add(signal, None)
-    return counts, [sources.get(feature, []) for feature in counts]
+    return counts, [sources.get(feature, []) for feature in counts], words
 
 
 @dataclass(frozen=True)
@@ -183,7 +192,7 @@ class Model:
         self, text: str, *, article: frozenset[str] = frozenset(), explain: int = 6
     ) -> Prediction:
         """The label probabilities of a comment on an article with these words."""
-        counts, sources = features(text, article)
+        counts, sources, words = _featurise(text, article)
         idx, vals, kept = self.vectorise(counts)
         weights = self.coef[idx]  # n x labels
         logits = (vals @ weights if len(vals) else np.zeros(len(LABELS))) + self.intercept
@@ -191,7 +200,6 @@ class Model:
         logits -= logits.max()
         exp = np.exp(logits)
         probabilities = exp / exp.sum()
-        words = tokens(text) if explain else []  # the same positions as features' tokens
         weighty: dict[str, tuple[tuple[int, int, float], ...]] = {}
         if explain and len(vals):
             for label_index, label in enumerate(LABELS[1:], start=1):
