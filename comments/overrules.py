@@ -9,15 +9,12 @@ from datetime import timedelta
 from django.utils import timezone
 
 from comments.models import Comment, ModerationDecision
+from comments.screening.classifier import CODES
+from comments.training_data import LABEL_FOR
 
 # A model finding's code -> the label it stands for; a comment with none was "ok" to it.
-LABEL_OF_CODE = {"abusive": "abusive", "hate": "hate", "spam": "spam", "off_topic": "off_topic"}
-REMOVING = {
-    ModerationDecision.Action.REMOVE_ABUSIVE,
-    ModerationDecision.Action.REMOVE_HATE,
-    ModerationDecision.Action.REMOVE_OFF_TOPIC,
-    ModerationDecision.Action.REMOVE_SPAM,
-}
+LABEL_OF_CODE = {str(code): label for label, code in CODES.items()}
+REMOVING = {action for action, label in LABEL_FOR.items() if label != "ok"}
 
 
 @dataclass

@@ -25,7 +25,7 @@ def moderator_examples(*, weight: float = 3.0) -> list[Example]:
         .order_by("comment_id", "-created", "-id")
         .select_related("comment__article")
     )
-    examples, seen = [], set()
+    examples, seen, articles = [], set(), {}
     for decision in latest.iterator():
         if decision.comment_id in seen:
             continue
@@ -36,8 +36,15 @@ def moderator_examples(*, weight: float = 3.0) -> list[Example]:
                 label=LABEL_FOR[decision.action],
                 family=f"moderated-{decision.comment_id}",
                 weight=weight,
-                article=context_for(decision.comment.article).words,
+                article=_words(decision.comment.article, articles),
             )
         )
     examples.sort(key=lambda example: example.family)
     return examples
+
+
+def _words(article, known: dict) -> frozenset[str]:
+    """The article's words for the model, read once per article (its topics are a query)."""
+    if article.pk not in known:
+        known[article.pk] = context_for(article).words
+    return known[article.pk]

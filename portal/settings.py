@@ -61,7 +61,8 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
             "SECRET_KEY must be set when DEBUG is off (e.g. python -c "
-            "'import secrets; print(secrets.token_urlsafe(50))')."
+            "'import secrets; print(secrets.token_urlsafe(50))'). On a development machine, "
+            "set DEBUG=true instead (make run, make check and make migrate do)."
         )
     SECRET_KEY = _development_secret_key()
 

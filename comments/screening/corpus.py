@@ -30,14 +30,15 @@ class Example:
     article: frozenset[str] = frozenset()  # the words of the article it was written under
 
 
-def corpus_article() -> frozenset[str]:
-    """The words of the article the corpus was written for (corpus/article.json)."""
+def article_context():
+    """The article the corpus was written for (corpus/article.json), None without one."""
     from .context import ArticleContext
 
-    data = json.loads((CORPUS_DIR / "article.json").read_text(encoding="utf-8"))
-    return ArticleContext.build(
-        headline=data["headline"], text=data["body"], topics=data["topics"]
-    ).words
+    path = CORPUS_DIR / "article.json"
+    if not path.is_file():
+        return None
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return ArticleContext.build(headline=data["headline"], text=data["body"], topics=data["topics"])
 
 
 class CorpusError(ValueError):
@@ -55,7 +56,8 @@ def read(paths: Iterable[Path] | None = None) -> list[Example]:
     """Every example of the corpus files (all *.jsonl in CORPUS_DIR by default), in a fixed
     order."""
     files = sorted(CORPUS_DIR.glob("*.jsonl")) if paths is None else list(paths)
-    article = corpus_article() if (CORPUS_DIR / "article.json").is_file() else frozenset()
+    context = article_context()
+    article = context.words if context else frozenset()
     examples = []
     for path in files:
         examples.extend(_read_file(path, article))

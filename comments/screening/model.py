@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from .normalize import analyse
+from .spam import find_contacts, find_links
 
 LABELS = ("ok", "abusive", "hate", "spam", "off_topic")
 FORMAT = 1
@@ -29,12 +30,6 @@ ARTIFACT = Path(__file__).resolve().parent / "artifacts" / "screening-model.json
 
 _LATIN_LETTER_RE = re.compile(r"[a-zA-Z]")
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
-_URL_RE = re.compile(
-    r"https?://|www\.|\b[\w-]+\.(?:com|net|org|ru|cn|io|info|biz|xyz|top|shop|site)\b", re.I
-)
-_SPELLED_URL_RE = re.compile(r"\b(?:dot|точка|点)\s*(?:com|net|org|ru|cn|io|info)\b", re.I)
-_EMAIL_RE = re.compile(r"[\w.+-]+\s*(?:@|\(at\)|\[at\])\s*[\w-]+\s*(?:\.|dot)\s*\w+", re.I)
-_PHONE_RE = re.compile(r"(?:\+?\d[\d\s().-]{6,}\d)")
 _MENTION_RE = re.compile(r"(?:^|\s)@\w+")
 _MAX_TOKEN = 24  # longer tokens give their first characters' n-grams only
 # A word of the article the comment is on (four letters or more) is read as this one token,
@@ -91,12 +86,10 @@ def _char_grams(form: str) -> tuple[str, ...]:
 
 def _signals(text: str, words: list[Token]) -> Iterable[str]:
     """A few facts that are not words: links, contacts, mentions, shouting, length."""
-    if _URL_RE.search(text) or _SPELLED_URL_RE.search(text):
+    if find_links(text):
         yield "x:link"
-    if _EMAIL_RE.search(text):
-        yield "x:email"
-    if _PHONE_RE.search(text):
-        yield "x:phone"
+    if find_contacts(text):
+        yield "x:contact"
     if _MENTION_RE.search(text):
         yield "x:mention"
     letters = [ch for ch in text if ch.isalpha()]

@@ -23,10 +23,11 @@ _PHONE_RE = re.compile(r"(?<![\w+])\+?\d(?:[ .()-]{0,2}\d){8,14}(?!\w)")
 _YEAR_RE = re.compile(r"(?:19|20)\d\d")
 # A link written out so that it is not a link: "example dot com", "w w w . site . net".
 _SPELLED_RE = re.compile(
-    rf"(?<!\w)(?:w\s*w\s*w\s*(?:\.|dot)\s*)?[a-z0-9-]{{2,63}}\s*(?:\(dot\)|\[dot\]|\bdot\b|\s\.\s)"
-    rf"\s*(?:{TLDS})\b",
+    rf"(?<!\w)(?:w\s*w\s*w\s*(?:\.|dot)\s*)?[\w-]{{2,63}}\s*"
+    rf"(?:\(dot\)|\[dot\]|\bdot\b|\s\.\s|точка|点)\s*(?:{TLDS}|ру|рф|ком)\b",
     re.IGNORECASE,
 )
+_SPELLED_HINTS = (" dot", " . ", "(dot)", "[dot]", "точка", "点")
 
 
 # A domain ends in ".tld": find those first, then only look for whole domains around them.
@@ -61,7 +62,7 @@ def find_links(text: str) -> list[tuple[int, int]]:
     if "://" in text or "www." in lowered:
         spans = [m.span() for m in _URL_RE.finditer(text)]
     spans += [span for span in _domains(text) if not _inside(span, spans)]
-    if " dot" in lowered or " . " in text or "(dot)" in lowered or "[dot]" in lowered:
+    if any(hint in lowered for hint in _SPELLED_HINTS):
         spans += [m.span() for m in _SPELLED_RE.finditer(text) if not _inside(m.span(), spans)]
     emails = _emails(text) if spans else []
     return [s for s in spans if not _inside(s, emails)]

@@ -107,5 +107,5 @@ def test_eval_moderation_runs_on_the_sealed_split_dev_and_fresh_sets(db, capsys)
         assert "targets failed" in str(error)
     out = capsys.readouterr().out
     assert "corpus, sealed split (" in out
-    assert "comments/screening/data/dev-comments.jsonl (55 comments)" in out
-    assert "comments/screening/data/fresh-" in out
+    assert "comments/evaluation/dev-comments.jsonl (55 comments)" in out
+    assert "comments/evaluation/fresh-" in out

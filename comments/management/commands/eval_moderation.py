@@ -9,7 +9,9 @@ from comments.management.commands.screen_comments import SEED_SLUG, article_cont
 from comments.screening import corpus
 from comments.screening.evaluation import BadLine, evaluate, read_jsonl
 
-DATA = Path(__file__).resolve().parents[2] / "screening" / "data"
+# Kept apart from comments/screening/, so nothing of it can end up in what the model reads.
+DATA = Path(__file__).resolve().parents[2] / "evaluation"
+ROOT = DATA.parents[1]
 # The moderators' labelled development set, kept in the project so a fresh clone can run it.
 DEFAULT_FILE = DATA / "dev-comments.jsonl"
 # Comments written after the model was tuned, by someone who never saw the corpus.
@@ -46,8 +48,8 @@ class Command(BaseCommand):
                     "corpus, sealed split",
                     [{"id": e.family, "text": e.text, "label": e.label} for e in sealed],
                 ),
-                (str(DEFAULT_FILE.relative_to(DATA.parents[2])), self.read(DEFAULT_FILE)),
-                *((str(p.relative_to(DATA.parents[2])), self.read(p)) for p in FRESH_FILES),
+                (str(DEFAULT_FILE.relative_to(ROOT)), self.read(DEFAULT_FILE)),
+                *((str(p.relative_to(ROOT)), self.read(p)) for p in FRESH_FILES),
             ]
         passed = True
         for name, rows in sets:

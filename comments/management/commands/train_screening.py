@@ -9,8 +9,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from comments.screening import config, corpus, training
 from comments.screening.classifier import ModelCheck
-from comments.screening.evaluation import evaluate
-from comments.screening.model import ARTIFACT
+from comments.screening.evaluation import Evaluation, LabelStats, evaluate
+from comments.screening.model import ARTIFACT, LABELS
 from comments.training_data import moderator_examples
 
 
@@ -73,9 +73,11 @@ class Command(BaseCommand):
         with tempfile.TemporaryDirectory() as folder:
             candidate = Path(folder) / "candidate.json.gz"
             training.write(trained.artifact, candidate)
-            new = evaluate(rows, None, _checks(candidate))
+            # As the sealed comments are screened in production: under their article.
+            article = corpus.article_context()
+            new = evaluate(rows, article, _checks(candidate))
             current = (
-                evaluate(rows, None, _checks(options["output"]))
+                evaluate(rows, article, _checks(options["output"]))
                 if options["output"].exists()
                 else None
             )
@@ -97,20 +99,13 @@ class Command(BaseCommand):
 
 
 def _cv_table(examples, probabilities) -> str:
-    from comments.screening.evaluation import LabelStats
-    from comments.screening.model import LABELS
-
+    """The configured policy's decisions on out-of-fold probabilities, per label."""
     [policy] = [c for c in config.get_checks() if isinstance(c, ModelCheck)] or [ModelCheck()]
-    stats: dict[str, LabelStats] = {}
+    result = Evaluation()
     for example, row in zip(examples, probabilities, strict=True):
         decision = policy.decision(dict(zip(LABELS, row, strict=True)))
-        stats.setdefault(example.label, LabelStats(example.label)).add(decision)
-    lines = [f"{'label':<10} {'count':>5} {'published':>9} {'held':>5} {'removed':>7}"]
-    for label in LABELS:
-        if label in stats:
-            s = stats[label]
-            lines.append(f"{label:<10} {s.count:>5} {s.published:>9} {s.held:>5} {s.removed:>7}")
-    return "\n".join(lines)
+        result.stats.setdefault(example.label, LabelStats(example.label)).add(decision)
+    return result.table()
 
 
 def _checks(artifact: Path):
