@@ -310,13 +310,15 @@ COMMENT_SCREENING_CHECKS = [
         "OPTIONS": {"min_letters": 20, "max_upper": 0.7},
     },
     # The learned model (comments/screening/model.py, trained by manage.py train_screening):
-    # the calibrated probability of each label holds or removes; below min_ok it holds.
+    # the calibrated probability of each label holds or removes; below min_ok it holds, and
+    # a comment of fewer than min_words_to_remove words is at most held.
     {
         "NAME": "comments.screening.classifier.ModelCheck",
         "OPTIONS": {
-            "remove": {"abusive": 0.99, "hate": 0.99, "spam": 0.9},
+            "remove": {"abusive": 0.998, "hate": 0.998, "spam": 0.998},
             "hold": {"abusive": 0.3, "hate": 0.3, "spam": 0.3, "off_topic": 0.3},
-            "min_ok": 0.55,
+            "min_ok": 0.7,
+            "min_words_to_remove": 6,
         },
     },
 ]

@@ -28,17 +28,34 @@ class Example:
     lang: str = "en"
     weight: float = 1.0
     article: frozenset[str] = frozenset()  # the words of the article it was written under
+    article_slug: str = ""  # "" for the seed article (article.json)
+
+
+def _context(path: Path):
+    from .context import ArticleContext
+
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return ArticleContext.build(headline=data["headline"], text=data["body"], topics=data["topics"])
 
 
 def article_context():
-    """The article the corpus was written for (corpus/article.json), None without one."""
-    from .context import ArticleContext
-
+    """The seed article most of the corpus was written for (corpus/article.json), None
+    without one."""
     path = CORPUS_DIR / "article.json"
-    if not path.is_file():
-        return None
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return ArticleContext.build(headline=data["headline"], text=data["body"], topics=data["topics"])
+    return _context(path) if path.is_file() else None
+
+
+def article_contexts(*folders: Path) -> dict:
+    """Every article of the corpus (and of the `folders` given) by slug ("" for the seed
+    article)."""
+    # The corpus's other articles (each with its own comment section) are in articles/.
+    folders = (CORPUS_DIR / "articles", *folders)
+    paths = [path for folder in folders for path in sorted(folder.glob("*.json"))]
+    contexts = {path.stem: _context(path) for path in paths}
+    seed = article_context()
+    if seed is not None:
+        contexts[""] = seed
+    return contexts
 
 
 class CorpusError(ValueError):
@@ -56,30 +73,35 @@ def read(paths: Iterable[Path] | None = None) -> list[Example]:
     """Every example of the corpus files (all *.jsonl in CORPUS_DIR by default), in a fixed
     order."""
     files = sorted(CORPUS_DIR.glob("*.jsonl")) if paths is None else list(paths)
-    context = article_context()
-    article = context.words if context else frozenset()
+    articles = {"": frozenset()} | {
+        slug: context.words for slug, context in article_contexts().items()
+    }
     examples = []
     for path in files:
-        examples.extend(_read_file(path, article))
+        examples.extend(_read_file(path, articles))
     return examples
 
 
-def _read_file(path: Path, article: frozenset[str]) -> Iterator[Example]:
+def _read_file(path: Path, articles: dict[str, frozenset[str]]) -> Iterator[Example]:
     with path.open(encoding="utf-8") as lines:
         for number, line in enumerate(lines, start=1):
             if not line.strip():
                 continue
             try:
                 row = json.loads(line)
+                slug = row.get("article", "")
                 example = Example(
                     text=row["text"],
                     label=row["label"],
                     family=row["family"],
                     lang=row.get("lang", "en"),
-                    article=article,
+                    article=articles.get(slug, frozenset()),
+                    article_slug=slug,
                 )
-            except (ValueError, KeyError, TypeError) as error:
+            except (ValueError, KeyError, TypeError, AttributeError) as error:
                 raise CorpusError(f"{path.name}:{number}: {error}") from error
+            if slug not in articles:
+                raise CorpusError(f"{path.name}:{number}: no article {slug!r} in the corpus")
             if example.label not in LABELS:
                 raise CorpusError(f"{path.name}:{number}: unknown label {example.label!r}")
             yield example
@@ -90,3 +112,12 @@ def split(examples: list[Example]) -> tuple[list[Example], list[Example]]:
     training = [e for e in examples if not is_sealed(e.family)]
     sealed = [e for e in examples if is_sealed(e.family)]
     return training, sealed
+
+
+def rows(examples: Iterable[Example]) -> list[dict]:
+    """Examples as labelled rows for evaluation (evaluation.evaluate), with their article."""
+    return [
+        {"id": e.family, "text": e.text, "label": e.label}
+        | ({"article": e.article_slug} if e.article_slug else {})
+        for e in examples
+    ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -153,13 +153,21 @@ def is_misclassified(label: str, decision: Decision) -> bool:
 
 
 def evaluate(
-    rows: Iterable[dict], article: ArticleContext | None, checks: Sequence[Check] | None = None
+    rows: Iterable[dict],
+    article: ArticleContext | None,
+    checks: Sequence[Check] | None = None,
+    *,
+    articles: Mapping[str, ArticleContext] | None = None,
 ) -> Evaluation:
-    """Screen labelled rows (each with "text" and "label") and tally decisions per label."""
+    """Screen labelled rows (each with "text" and "label") and tally decisions per label.
+    A row naming an "article" in `articles` is screened under that article, else `article`."""
     result = Evaluation()
+    articles = articles or {}
     for row in rows:
         label = str(row.get("label", "unlabelled"))
-        screening = screen(submission_for(row, article), checks)
+        slug = row.get("article")
+        context = articles.get(slug, article)
+        screening = screen(submission_for(row, context), checks)
         result.stats.setdefault(label, LabelStats(label)).add(screening.decision)
         if is_misclassified(label, screening.decision):
             result.misclassified.append((row, screening))

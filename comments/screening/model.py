@@ -29,6 +29,7 @@ FORMAT = 1
 ARTIFACT = Path(__file__).resolve().parent / "artifacts" / "screening-model.json.gz"
 
 _LATIN_LETTER_RE = re.compile(r"[a-zA-Z]")
+_CYRILLIC_RE = re.compile(r"[\u0400-\u04ff]")
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 _MENTION_RE = re.compile(r"(?:^|\s)@\w+")
 _MAX_TOKEN = 24  # longer tokens give their first characters' n-grams only
@@ -44,6 +45,7 @@ class Token:
     form: str  # what the model reads: the de-obfuscated word, or the word in its own script
     start: int  # offsets in the original text
     end: int
+    quoted: bool = False  # inside quotation marks: reported, not necessarily meant
 
 
 def tokens(text: str) -> list[Token]:
@@ -51,14 +53,15 @@ def tokens(text: str) -> list[Token]:
     spaced-out letters undone (normalize.analyse), but words of other scripts (Russian,
     Chinese) kept as written, casefolded."""
     found = []
-    for token in analyse(text).tokens:
+    analysis = analyse(text)
+    for token, quoted in zip(analysis.tokens, analysis.quoted, strict=True):
         written = unicodedata.normalize("NFKC", text[token.start : token.end]).casefold()
         if _LATIN_LETTER_RE.search(written) or not any(ch.isalpha() for ch in written):
             form = token.canon
         else:
             form = "".join(ch for ch in written if ch.isalnum())
         if form:
-            found.append(Token(form, token.start, token.end))
+            found.append(Token(form, token.start, token.end, quoted))
     return found
 
 
@@ -82,6 +85,84 @@ def _char_grams(form: str) -> tuple[str, ...]:
         for size in sizes
         for start in range(len(padded) - size + 1)
     )
+
+
+# Word classes (lexicons/*.txt): a word of a class is also read as the class, so that what
+# the model learns of "<group> are <vermin>" carries over to groups and words that no
+# training comment used. Pairs of classes in one comment are features too.
+_CLASSES = {
+    "group": ("groups",),
+    "dehum": ("dehumanising",),
+    "insult": ("insult_nouns", "insult_weak_nouns", "insult_adjectives", "profanity"),
+    "harm": ("violence",),
+    "you": ("second_person",),
+    "wish": ("wishing",),
+    "sell": ("commerce",),
+}
+_PAIRS = (
+    ("group", "dehum"),
+    ("group", "harm"),
+    ("group", "insult"),
+    ("you", "insult"),
+    ("you", "harm"),
+    ("you", "dehum"),
+    ("wish", "harm"),
+)
+# Classes that say something only beside another: "you" alone is any reply.
+_PAIRED_ONLY = frozenset({"you", "wish"})
+_SUFFIXES = ("s", "es", "ed", "ing", "er", "ers")
+
+
+@functools.cache
+def _lexicon_classes() -> tuple[dict[str, frozenset[str]], dict[str, tuple[str, ...]], dict]:
+    """(Latin and other whole words -> classes, Cyrillic stems by first three letters,
+    Chinese entries) from the word lists."""
+    from . import lexicons
+
+    whole: dict[str, set[str]] = {}
+    stems: dict[str, list[tuple[str, str]]] = {}
+    chinese: dict[str, set[str]] = {}
+    for name, lists in _CLASSES.items():
+        for list_name in lists:
+            for entry in lexicons.terms(list_name):
+                entry = entry.rstrip("=").casefold()
+                if " " in entry:
+                    continue
+                if _CJK_RE.search(entry):
+                    chinese.setdefault(entry, set()).add(name)
+                elif _CYRILLIC_RE.search(entry):
+                    stems.setdefault(entry[:3], []).append((entry, name))
+                else:
+                    whole.setdefault(entry, set()).add(name)
+    return (
+        {word: frozenset(names) for word, names in whole.items()},
+        {key: tuple(found) for key, found in stems.items()},
+        {entry: frozenset(names) for entry, names in chinese.items()},
+    )
+
+
+@functools.lru_cache(maxsize=65536)
+def word_classes(form: str) -> tuple[str, ...]:
+    """The classes of a word as the model reads it (a Token's form), sorted: features come
+    in the same order in every process, so training gives the same artifact."""
+    whole, stems, chinese = _lexicon_classes()
+    if _CJK_RE.search(form):
+        found = {name for entry, names in chinese.items() if entry in form for name in names}
+    elif _CYRILLIC_RE.search(form):
+        found = {name for stem, name in stems.get(form[:3], ()) if form.startswith(stem)}
+    else:
+        found = whole.get(form)
+        if found is None:
+            base = next(
+                (
+                    form[: -len(suffix)]
+                    for suffix in _SUFFIXES
+                    if form.endswith(suffix) and form[: -len(suffix)] in whole
+                ),
+                None,
+            )
+            found = whole.get(base, frozenset()) if base else frozenset()
+    return tuple(sorted(found))
 
 
 def _signals(text: str, words: list[Token]) -> Iterable[str]:
@@ -112,7 +193,8 @@ def features(
 
 
 def _featurise(text: str, article: frozenset[str]):
-    words = [Token(ARTICLE_WORD, t.start, t.end) if t.form in article else t for t in tokens(text)]
+    read = tokens(text)
+    words = [Token(ARTICLE_WORD, t.start, t.end) if t.form in article else t for t in read]
     counts: Counter[str] = Counter()
     sources: dict[str, list[int]] = {}
 
@@ -129,6 +211,20 @@ def _featurise(text: str, article: frozenset[str]):
             add(gram, position)
         if position and words[position - 1].form != ARTICLE_WORD:
             add(f"b:{words[position - 1].form} {token.form}", position)
+    present: set[str] = set()
+    for position, token in enumerate(read):
+        for name in word_classes(token.form):
+            if token.quoted:
+                # A word in quotation marks is often another's, quoted to condemn it: its
+                # class is a feature of its own, and it makes no pair.
+                add("q:" + name, position)
+                continue
+            if name not in _PAIRED_ONLY:
+                add("k:" + name, position)
+            present.add(name)
+    for first, second in _PAIRS:
+        if first in present and second in present:
+            add(f"k:{first}+{second}", None)
     for signal in _signals(text, words):
         add(signal, None)
     return counts, [sources.get(feature, []) for feature in counts], words
@@ -139,6 +235,7 @@ class Prediction:
     probabilities: dict[str, float]
     # (start, end, weight) of the words that pushed hardest towards each label but ok
     weighty: dict[str, tuple[tuple[int, int, float], ...]]
+    words: int = 0  # how many words the model read
 
     @property
     def label(self) -> str:
@@ -206,7 +303,9 @@ class Model:
                     (words[p].start, words[p].end, round(float(w), 4)) for w, p in top
                 )
         return Prediction(
-            {label: float(p) for label, p in zip(LABELS, probabilities, strict=True)}, weighty
+            {label: float(p) for label, p in zip(LABELS, probabilities, strict=True)},
+            weighty,
+            len(words),
         )
 
 

@@ -73,15 +73,19 @@ def _balanced(labels: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return np.array([w * mean / totals[y] for y, w in zip(labels, weights, strict=True)])
 
 
+def calibrated(probabilities: np.ndarray, temperature: float) -> np.ndarray:
+    """Probabilities as the model gives them once `temperature` is applied (Model.predict)."""
+    logits = np.log(np.clip(probabilities, 1e-12, 1.0)) / temperature
+    logits -= logits.max(axis=1, keepdims=True)
+    scaled = np.exp(logits)
+    return scaled / scaled.sum(axis=1, keepdims=True)
+
+
 def _temperature(probabilities: np.ndarray, labels: np.ndarray) -> float:
     """The temperature that makes out-of-fold probabilities best calibrated (lowest log loss)."""
-    logits = np.log(np.clip(probabilities, 1e-12, 1.0))
     best, best_loss = 1.0, math.inf
     for temperature in np.arange(0.3, 3.01, 0.05):
-        scaled = logits / temperature
-        scaled -= scaled.max(axis=1, keepdims=True)
-        scaled = np.exp(scaled)
-        scaled /= scaled.sum(axis=1, keepdims=True)
+        scaled = calibrated(probabilities, temperature)
         loss = -np.mean(np.log(np.clip(scaled[np.arange(len(labels)), labels], 1e-12, 1)))
         if loss < best_loss - 1e-12:
             best, best_loss = round(float(temperature), 2), loss

@@ -16,6 +16,8 @@ ROOT = DATA.parents[1]
 DEFAULT_FILE = DATA / "dev-comments.jsonl"
 # Comments written after the model was tuned, by someone who never saw the corpus.
 FRESH_FILES = sorted(DATA.glob("fresh-*.jsonl"))
+# The articles some of those were written under (<slug>.json, like the corpus's).
+ARTICLES = DATA / "articles"
 
 
 class Command(BaseCommand):
@@ -39,21 +41,20 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         context = article_context(options["article"])
+        # Rows written under another article (corpus or evaluation data) are screened under it.
+        articles = {slug: c for slug, c in corpus.article_contexts(ARTICLES).items() if slug}
         if options["file"]:
             sets = [(options["file"], self.read(Path(options["file"])))]
         else:
             sealed = corpus.split(corpus.read())[1]
             sets = [
-                (
-                    "corpus, sealed split",
-                    [{"id": e.family, "text": e.text, "label": e.label} for e in sealed],
-                ),
+                ("corpus, sealed split", corpus.rows(sealed)),
                 (str(DEFAULT_FILE.relative_to(ROOT)), self.read(DEFAULT_FILE)),
                 *((str(p.relative_to(ROOT)), self.read(p)) for p in FRESH_FILES),
             ]
         passed = True
         for name, rows in sets:
-            result = evaluate(rows, context)
+            result = evaluate(rows, context, articles=articles)
             passed &= result.passed
             self.stdout.write(f"\n{name} ({len(rows)} comments) on {options['article']}\n")
             self.stdout.write(result.table())

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from comments.screening import config, corpus, training
 from comments.screening.classifier import ModelCheck
 from comments.screening.evaluation import Evaluation, LabelStats, evaluate
-from comments.screening.model import ARTIFACT, LABELS
+from comments.screening.model import ARTIFACT, LABELS, tokens
 from comments.training_data import moderator_examples
 
 
@@ -67,17 +67,20 @@ class Command(BaseCommand):
         trained = training.train(train + extra, c=options["c"])
         if options["cv_only"]:
             self.stdout.write("\nOut-of-fold, training split only (model check alone):")
-            self.stdout.write(_cv_table(train + extra, trained.out_of_fold))
+            probabilities = training.calibrated(
+                trained.out_of_fold, trained.artifact["temperature"]
+            )
+            self.stdout.write(_cv_table(train + extra, probabilities))
             return
-        rows = [{"id": e.family, "text": e.text, "label": e.label} for e in sealed]
+        rows = corpus.rows(sealed)
         with tempfile.TemporaryDirectory() as folder:
             candidate = Path(folder) / "candidate.json.gz"
             training.write(trained.artifact, candidate)
             # As the sealed comments are screened in production: under their article.
-            article = corpus.article_context()
-            new = evaluate(rows, article, _checks(candidate))
+            articles = corpus.article_contexts()
+            new = evaluate(rows, articles.get(""), _checks(candidate), articles=articles)
             current = (
-                evaluate(rows, article, _checks(options["output"]))
+                evaluate(rows, articles.get(""), _checks(options["output"]), articles=articles)
                 if options["output"].exists()
                 else None
             )
@@ -99,11 +102,13 @@ class Command(BaseCommand):
 
 
 def _cv_table(examples, probabilities) -> str:
-    """The configured policy's decisions on out-of-fold probabilities, per label."""
+    """The configured policy's decisions on (calibrated) out-of-fold probabilities, per
+    label."""
     [policy] = [c for c in config.get_checks() if isinstance(c, ModelCheck)] or [ModelCheck()]
     result = Evaluation()
     for example, row in zip(examples, probabilities, strict=True):
-        decision = policy.decision(dict(zip(LABELS, row, strict=True)))
+        words = len(tokens(example.text))
+        decision = policy.decision(dict(zip(LABELS, row, strict=True)), words)
         result.stats.setdefault(example.label, LabelStats(example.label)).add(decision)
     return result.table()
 
@@ -114,7 +119,11 @@ def _checks(artifact: Path):
     for check in config.get_checks():
         if isinstance(check, ModelCheck):
             check = ModelCheck(
-                remove=check.remove, hold=check.hold, min_ok=check.min_ok, artifact=artifact
+                remove=check.remove,
+                hold=check.hold,
+                min_ok=check.min_ok,
+                min_words_to_remove=check.min_words_to_remove,
+                artifact=artifact,
             )
         checks.append(check)
     return checks
