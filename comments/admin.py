@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from articles.models import Article
 from comments import screening, services
 from comments.highlight import highlight, spans_from_reasons
-from comments.models import Comment, Flag, ModerationDecision, ModerationQueue
+from comments.models import Comment, Commenter, Flag, ModerationDecision, ModerationQueue
 from portal.admin import RecordAdminMixin
 
 Action = ModerationDecision.Action
@@ -140,6 +140,7 @@ class FlagInline(admin.TabularInline):
 
 class DecisionInline(admin.TabularInline):
     model = ModerationDecision
+    fk_name = "comment"
     fields = ["created", "moderator_name", "action", "from_status", "to_status", "reason"]
     readonly_fields = fields
     extra = 0
@@ -147,6 +148,13 @@ class DecisionInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):
         return False
+
+
+class CommenterDecisionInline(DecisionInline):
+    fk_name = "commenter"
+    fields = ["created", "moderator_name", "action", "from_standing", "to_standing", "reason"]
+    readonly_fields = fields
+    verbose_name_plural = "bans and trust"
 
 
 class CommentAdminBase(RecordAdminMixin, admin.ModelAdmin):
@@ -172,6 +180,7 @@ class CommentAdminBase(RecordAdminMixin, admin.ModelAdmin):
     fields = [
         "article",
         "user_name",
+        "commenter",
         "highlighted_text",
         "status",
         "screening",
@@ -319,3 +328,71 @@ class ModerationDecisionAdmin(RecordAdminMixin, admin.ModelAdmin):
     @admin.display(description="Moderator", ordering="moderator_name")
     def who(self, decision):
         return decision.moderator_name or "the portal"
+
+
+@admin.register(Commenter)
+class CommenterAdmin(RecordAdminMixin, admin.ModelAdmin):
+    """Commenters (a name from one browser) with their comments' outcomes."""
+
+    HISTORY = 50  # the newest comments shown on a commenter's page
+
+    list_display = ["name", "standing", "created", "short_fingerprint", "comments_link"]
+    list_filter = ["standing"]
+    search_fields = ["name"]
+    show_full_result_count = False
+    paginator = CappedCountPaginator
+    fields = ["name", "standing", "created", "short_fingerprint", "comment_history"]
+    readonly_fields = fields
+    inlines = [CommenterDecisionInline]
+
+    @admin.display(description="Fingerprint")
+    def short_fingerprint(self, commenter):
+        # Enough to tell two commenters of one name apart; it is a keyed hash anyway.
+        return commenter.fingerprint[:12]
+
+    def _comments_url(self, commenter):
+        return (
+            reverse("admin:comments_comment_changelist") + f"?commenter__id__exact={commenter.pk}"
+        )
+
+    @admin.display(description="Comments")
+    def comments_link(self, commenter):
+        return format_html('<a href="{}">Comments</a>', self._comments_url(commenter))
+
+    @admin.display(description="Comments and outcomes")
+    def comment_history(self, commenter):
+        comments = list(
+            commenter.comments.select_related("article").order_by("-created", "-id")[
+                : self.HISTORY + 1
+            ]
+        )
+        if not comments:
+            return "No comments."
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    comment.created.strftime("%Y-%m-%d %H:%M"),
+                    comment.get_status_display(),
+                    comment.article.headline[:60],
+                    comment.text[:200],
+                )
+                for comment in comments[: self.HISTORY]
+            ),
+        )
+        more = (
+            format_html(
+                '<p><a href="{}">All comments by this commenter</a></p>',
+                self._comments_url(commenter),
+            )
+            if len(comments) > self.HISTORY
+            else ""
+        )
+        return format_html(
+            '<table class="commenter-history"><thead><tr><th scope="col">Sent</th>'
+            '<th scope="col">Outcome</th><th scope="col">Article</th>'
+            '<th scope="col">Comment</th></tr></thead><tbody>{}</tbody></table>{}',
+            rows,
+            more,
+        )

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from articles.models import Article
 from articles.page_scopes import article_page_scope
-from comments import screening
+from comments import commenters, screening
 from comments.models import Comment, Flag, ModerationDecision
 from comments.screening_adapter import context_for
 from portal import pagecache
@@ -106,10 +106,12 @@ def submit_comment(
     user_name: str,
     text: str,
     client_key: str = "",
+    fingerprint: str = "",
     signals: screening.Signals | None = None,
     idempotency_key: str | None = None,
 ) -> Submitted:
-    """Screen a reader's comment and store it as published, held or removed.
+    """Screen a reader's comment and store it as published, held or removed, under its
+    commenter (the name from the browser with this `fingerprint`, when there is one).
 
     Sending the same form again (the same `idempotency_key`, the nonce of its token), or the
     same text under the same name within DUPLICATE_WINDOW, returns the comment already
@@ -147,6 +149,11 @@ def submit_comment(
         with transaction.atomic():
             comment = Comment.objects.create(
                 article=article,
+                commenter=(
+                    commenters.commenter_for(name=user_name, fingerprint=fingerprint)
+                    if fingerprint
+                    else None
+                ),
                 user_name=user_name,
                 text=text,
                 status=status,

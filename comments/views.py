@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 
 from articles.models import Article
-from comments import pages, screening, services
+from comments import commenters, pages, screening, services
 from comments.display import remember_name
 from comments.forms import CommentForm, sign_timestamp
 from comments.models import Comment
@@ -66,6 +66,15 @@ def _published_url(article_url: str, comment: Comment) -> str:
 
 @require_POST
 def post_comment(request: HttpRequest, article_id: int) -> HttpResponse:
+    # Every answer, a refusal too, gives a new browser its id: its next try is the same
+    # commenter's.
+    client = commenters.identify(request)
+    response = _post_comment(request, article_id, client)
+    commenters.remember_browser(response, client, secure=request.is_secure())
+    return response
+
+
+def _post_comment(request: HttpRequest, article_id: int, client: commenters.Client) -> HttpResponse:
     article = get_object_or_404(
         Article.objects.published().select_related("source").prefetch_related("topics"),
         pk=article_id,
@@ -75,9 +84,8 @@ def post_comment(request: HttpRequest, article_id: int) -> HttpResponse:
         form.is_valid()
         return _refuse(request, article, form, 403, CLOSED)
     # Every attempt counts, valid or not: a client looping over invalid posts is limited too.
-    client = ratelimit.client_key(request)
     limit, window = settings.COMMENT_RATE_LIMIT_CLIENT
-    by_client = ratelimit.count("comment-client", client, window=window)
+    by_client = ratelimit.count("comment-client", client.address_key, window=window)
     if by_client > limit:
         form.is_valid()  # keep what the reader typed on the page
         return _refuse(request, article, form, 429, TOO_MANY)
@@ -97,7 +105,8 @@ def post_comment(request: HttpRequest, article_id: int) -> HttpResponse:
             article=article,
             user_name=name,
             text=form.cleaned_data["text"],
-            client_key=client,
+            client_key=client.address_key,
+            fingerprint=client.fingerprint,
             signals=signals,
             idempotency_key=form.nonce,
         )
