@@ -2,13 +2,16 @@
 record of decisions. Every action goes through comments.services."""
 
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
@@ -317,11 +320,29 @@ class CommentAdmin(CommentAdminBase):
 
 @admin.register(ModerationDecision)
 class ModerationDecisionAdmin(RecordAdminMixin, admin.ModelAdmin):
-    list_display = ["created", "who", "action", "from_status", "to_status", "comment"]
+    list_display = [
+        "created",
+        "who",
+        "action",
+        "from_status",
+        "to_status",
+        "comment",
+        "commenter",
+    ]
     list_filter = ["action", "to_status", ModeratorFilter]
     search_fields = ["moderator_name", "comment__user_name", "comment__text", "reason"]
-    list_select_related = ["comment"]
-    readonly_fields = ["comment", "who", "action", "from_status", "to_status", "reason"]
+    list_select_related = ["comment", "commenter"]
+    readonly_fields = [
+        "comment",
+        "commenter",
+        "who",
+        "action",
+        "from_status",
+        "to_status",
+        "from_standing",
+        "to_standing",
+        "reason",
+    ]
     show_full_result_count = False
     paginator = CappedCountPaginator
 
@@ -344,6 +365,21 @@ class CommenterAdmin(RecordAdminMixin, admin.ModelAdmin):
     fields = ["name", "standing", "created", "short_fingerprint", "comment_history"]
     readonly_fields = fields
     inlines = [CommenterDecisionInline]
+    actions = ["ban", "unban", "trust", "untrust"]
+
+    # What each action's confirmation page says.
+    EXPLANATIONS = {
+        Action.BAN: (
+            "Their new comments will be refused (or held, per COMMENT_BAN_MODE), from this "
+            "browser under any name, and under this name from the addresses it wrote from."
+        ),
+        Action.UNBAN: "Their new comments will be screened like anyone's again.",
+        Action.TRUST: (
+            "Their comments will skip the flood and pre-moderation holds; abuse, hate and spam "
+            "are still screened."
+        ),
+        Action.UNTRUST: "Their comments will be held like anyone's again.",
+    }
 
     @admin.display(description="Fingerprint")
     def short_fingerprint(self, commenter):
@@ -396,3 +432,56 @@ class CommenterAdmin(RecordAdminMixin, admin.ModelAdmin):
             rows,
             more,
         )
+
+    def has_moderate_permission(self, request):
+        return request.user.has_perm("comments.moderate_commenter")
+
+    def _change_standing(self, request, queryset, action):
+        """A page that asks for the reason first; then the same service everything calls, for
+        all the selected commenters in one transaction."""
+        if request.POST.get("apply") != "yes":
+            return TemplateResponse(
+                request,
+                "admin/comments/commenter/change_standing.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "opts": self.opts,
+                    "title": f"{action.label}: {queryset.count()} commenter(s)",
+                    "explanation": self.EXPLANATIONS[action],
+                    "commenters": queryset,
+                    "action": action.value,
+                    "action_checkbox_name": ACTION_CHECKBOX_NAME,
+                },
+            )
+        reason = request.POST.get("reason", "").strip()
+        changed = unchanged = 0
+        with transaction.atomic():
+            for commenter in queryset:
+                decision = services.change_standing(
+                    commenter=commenter, moderator=request.user, action=action, reason=reason
+                )
+                if decision is None:
+                    unchanged += 1
+                else:
+                    changed += 1
+        note = f" ({unchanged} left as they were)" if unchanged else ""
+        self.message_user(
+            request, f"{action.label}: {changed} commenter(s){note}.", messages.SUCCESS
+        )
+        return None
+
+    @admin.action(permissions=["moderate"], description="Ban selected commenters")
+    def ban(self, request, queryset):
+        return self._change_standing(request, queryset, Action.BAN)
+
+    @admin.action(permissions=["moderate"], description="Lift the ban on selected commenters")
+    def unban(self, request, queryset):
+        return self._change_standing(request, queryset, Action.UNBAN)
+
+    @admin.action(permissions=["moderate"], description="Trust selected commenters")
+    def trust(self, request, queryset):
+        return self._change_standing(request, queryset, Action.TRUST)
+
+    @admin.action(permissions=["moderate"], description="Stop trusting selected commenters")
+    def untrust(self, request, queryset):
+        return self._change_standing(request, queryset, Action.UNTRUST)

@@ -8,12 +8,22 @@ from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.utils.crypto import salted_hmac
 
-from comments.models import Commenter
+from comments.models import Comment, Commenter
 from portal import ratelimit
 
 BROWSER_COOKIE = "comment_browser"
 BROWSER_COOKIE_SALT = "comments.browser-cookie"
 BROWSER_COOKIE_AGE = 2 * 365 * 24 * 3600
+
+# Stored with a banned commenter's comment held silently (COMMENT_BAN_MODE "hold"), so the
+# moderators see why it waits; the same shape as the screening's reasons.
+BANNED_REASON = {
+    "decision": "hold",
+    "code": "banned_commenter",
+    "score": 1.0,
+    "spans": [],
+    "detail": "the commenter is banned",
+}
 
 
 @dataclass(frozen=True)
@@ -81,3 +91,29 @@ def commenter_for(*, name: str, fingerprint: str) -> Commenter:
     """The commenter record of this name from this browser, made on their first comment."""
     commenter, _ = Commenter.objects.get_or_create(name=name, fingerprint=fingerprint)
     return commenter
+
+
+def standing_of(*, name: str, fingerprint: str, address_key: str) -> Commenter.Standing:
+    """What a moderator decided about whoever sends this comment. Banned when any name from
+    this browser is banned (a new name does not lift a ban), or when this name is banned and
+    wrote from this address (a cleared cookie does not either, while comments keep their
+    address keys: COMMENT_CLIENT_KEY_DAYS). Trusted only as this name from this browser."""
+    own = (
+        dict(Commenter.objects.filter(fingerprint=fingerprint).values_list("name", "standing"))
+        if fingerprint
+        else {}
+    )
+    if Commenter.Standing.BANNED in own.values():
+        return Commenter.Standing.BANNED
+    if (
+        address_key
+        and Comment.objects.filter(
+            client_key=address_key,
+            user_name__iexact=name,
+            commenter__standing=Commenter.Standing.BANNED,
+        ).exists()
+    ):
+        return Commenter.Standing.BANNED
+    if own.get(name) == Commenter.Standing.TRUSTED:
+        return Commenter.Standing.TRUSTED
+    return Commenter.Standing.REGULAR

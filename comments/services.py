@@ -18,7 +18,7 @@ from django.utils import timezone
 from articles.models import Article
 from articles.page_scopes import article_page_scope
 from comments import commenters, screening
-from comments.models import Comment, Flag, ModerationDecision
+from comments.models import Comment, Commenter, Flag, ModerationDecision
 from comments.screening_adapter import context_for
 from portal import pagecache
 
@@ -43,8 +43,27 @@ _TO_STATUS = {
 }
 
 
+# What each decision about a commenter does: the standings it applies to, and the new one.
+_STANDING_CHANGES = {
+    ModerationDecision.Action.BAN: (
+        {Commenter.Standing.REGULAR, Commenter.Standing.TRUSTED},
+        Commenter.Standing.BANNED,
+    ),
+    ModerationDecision.Action.UNBAN: ({Commenter.Standing.BANNED}, Commenter.Standing.REGULAR),
+    ModerationDecision.Action.TRUST: (
+        {Commenter.Standing.REGULAR, Commenter.Standing.BANNED},
+        Commenter.Standing.TRUSTED,
+    ),
+    ModerationDecision.Action.UNTRUST: ({Commenter.Standing.TRUSTED}, Commenter.Standing.REGULAR),
+}
+
+
 class CommentsClosed(Exception):
     """The article takes no new comments."""
+
+
+class CommenterBanned(Exception):
+    """A moderator banned the commenter, and COMMENT_BAN_MODE is "refuse"."""
 
 
 class FormAlreadyUsed(Exception):
@@ -124,7 +143,17 @@ def submit_comment(
     earlier = _already_sent(article, user_name, digest, idempotency_key, since)
     if earlier is not None:
         return earlier
+    standing = commenters.standing_of(
+        name=user_name, fingerprint=fingerprint, address_key=client_key
+    )
+    banned = standing == Commenter.Standing.BANNED
+    trusted = standing == Commenter.Standing.TRUSTED
+    if banned and settings.COMMENT_BAN_MODE == "refuse":
+        raise CommenterBanned
     signals = signals or screening.Signals()
+    if trusted:
+        # Trusted commenters skip the flood hold; every other check still applies.
+        signals = dataclasses.replace(signals, recent_by_client=0, recent_by_name=0)
     if not signals.duplicate_elsewhere and (
         Comment.objects.filter(content_hash=digest, created__gte=since).exists()
     ):
@@ -136,11 +165,17 @@ def submit_comment(
         )
     )
     status = _STATUS_FOR[result.decision]
+    reasons = result.reasons
     if (
         status == Comment.Status.PUBLISHED
         and article.comment_mode == Article.CommentMode.PREMODERATED
+        and not trusted
     ):
         status = Comment.Status.HELD
+    if banned:  # COMMENT_BAN_MODE "hold": the reader is told it awaits moderation
+        reasons = [*reasons, commenters.BANNED_REASON]
+        if status == Comment.Status.PUBLISHED:
+            status = Comment.Status.HELD
     key = _duplicate_key(article.pk, user_name, digest)
     # An older comment with the same words gives up the key: they may be said again.
     Comment.objects.filter(duplicate_key=key, created__lt=since).update(duplicate_key=None)
@@ -158,8 +193,8 @@ def submit_comment(
                 text=text,
                 status=status,
                 screening=result.decision.value,
-                screening_reasons=result.reasons,
-                reason_codes=reason_codes(result.reasons),
+                screening_reasons=reasons,
+                reason_codes=reason_codes(reasons),
                 screening_score=result.score,
                 screening_model=result.model_version,
                 client_key=client_key,
@@ -269,6 +304,92 @@ def remove(
     if _TO_STATUS[action] != Comment.Status.REMOVED:
         raise ValueError(f"{action} does not remove a comment")
     return moderate(comment=comment, moderator=moderator, action=action, reason=reason)
+
+
+def change_standing(
+    *,
+    commenter: Commenter,
+    moderator: AbstractBaseUser | None,
+    action: ModerationDecision.Action,
+    reason: str = "",
+    comment: Comment | None = None,
+) -> ModerationDecision | None:
+    """Ban, unban, trust or stop trusting a commenter, and record who did it and why (about
+    `comment` too when the moderator acted from one), in one transaction. Returns None and
+    records nothing when the commenter's standing is not one the action applies to (banning
+    a banned commenter, unbanning one who was never banned)."""
+    applies_to, new_standing = _STANDING_CHANGES[action]
+    with transaction.atomic():
+        locked = Commenter.objects.select_for_update().get(pk=commenter.pk)
+        if locked.standing not in applies_to:
+            commenter.standing = locked.standing
+            return None
+        decision = ModerationDecision.objects.create(
+            commenter=locked,
+            comment=comment,
+            moderator=moderator,
+            moderator_name=moderator.get_username() if moderator is not None else "",
+            action=action,
+            from_standing=locked.standing,
+            to_standing=new_standing,
+            reason=reason,
+        )
+        locked.standing = new_standing
+        locked.save(update_fields=["standing"])
+    commenter.standing = locked.standing
+    return decision
+
+
+def ban_commenter(
+    *, commenter: Commenter, moderator: AbstractBaseUser, reason: str = "", comment=None
+) -> ModerationDecision | None:
+    """New comments from the commenter's browser, or under their name from their address,
+    are refused (or held, COMMENT_BAN_MODE)."""
+    return change_standing(
+        commenter=commenter,
+        moderator=moderator,
+        action=ModerationDecision.Action.BAN,
+        reason=reason,
+        comment=comment,
+    )
+
+
+def unban_commenter(
+    *, commenter: Commenter, moderator: AbstractBaseUser, reason: str = "", comment=None
+) -> ModerationDecision | None:
+    return change_standing(
+        commenter=commenter,
+        moderator=moderator,
+        action=ModerationDecision.Action.UNBAN,
+        reason=reason,
+        comment=comment,
+    )
+
+
+def trust_commenter(
+    *, commenter: Commenter, moderator: AbstractBaseUser, reason: str = "", comment=None
+) -> ModerationDecision | None:
+    """The commenter's comments skip the flood and pre-moderation holds; the screening for
+    abuse, hate and spam still applies."""
+    return change_standing(
+        commenter=commenter,
+        moderator=moderator,
+        action=ModerationDecision.Action.TRUST,
+        reason=reason,
+        comment=comment,
+    )
+
+
+def untrust_commenter(
+    *, commenter: Commenter, moderator: AbstractBaseUser, reason: str = "", comment=None
+) -> ModerationDecision | None:
+    return change_standing(
+        commenter=commenter,
+        moderator=moderator,
+        action=ModerationDecision.Action.UNTRUST,
+        reason=reason,
+        comment=comment,
+    )
 
 
 def report_weight(client_key: str) -> int:

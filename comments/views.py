@@ -30,6 +30,10 @@ REPORTS_LIMITED = (
     "You have sent many reports in the past hour. Please try again later; moderators are "
     "looking at the comments already reported."
 )
+BANNED = (
+    "Your comment was not published: a moderator has stopped comments from this browser or "
+    "under this name. Your text is still in the form."
+)
 TOO_MANY = (
     "You have sent several comments in a short time. Please wait a few minutes and send it "
     "again; your comment is still in the form."
@@ -112,6 +116,8 @@ def _post_comment(request: HttpRequest, article_id: int, client: commenters.Clie
         )
     except services.CommentsClosed:
         return _refuse(request, article, form, 403, CLOSED)
+    except services.CommenterBanned:
+        return _refuse(request, article, form, 403, BANNED)
     except services.FormAlreadyUsed:
         form.refresh_timestamp()
         return _refuse(request, article, form, 409, FORM_USED)

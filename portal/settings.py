@@ -286,6 +286,13 @@ COMMENT_CLIENT_KEY_DAYS = env_int("COMMENT_CLIENT_KEY_DAYS", 30)
 # Hard limits (refused with 429) per client address and per user name: (count, window).
 COMMENT_RATE_LIMIT_CLIENT = (env_int("COMMENT_RATE_LIMIT_CLIENT", 6), 300)
 COMMENT_RATE_LIMIT_NAME = (env_int("COMMENT_RATE_LIMIT_NAME", 6), 300)
+# A banned commenter's new comments: "refuse" (told so, the text kept) or "hold" (held for
+# the moderators without telling them).
+COMMENT_BAN_MODE = os.environ.get("COMMENT_BAN_MODE", "refuse")
+if COMMENT_BAN_MODE not in {"refuse", "hold"}:
+    raise ImproperlyConfigured(
+        f'COMMENT_BAN_MODE must be "refuse" or "hold", not {COMMENT_BAN_MODE!r}'
+    )
 
 # Comment screening: every comment passes these checks (comments/screening/); the strictest
 # verdict wins. Each check's docstring lists its OPTIONS. The form itself refuses bots (the
