@@ -66,6 +66,11 @@ class CommenterBanned(Exception):
     """A moderator banned the commenter, and COMMENT_BAN_MODE is "refuse"."""
 
 
+class TooManyComments(Exception):
+    """More comments from this browser or under this name in COMMENT_RATE_WINDOW than
+    COMMENT_RATE_LIMIT_FINGERPRINT or COMMENT_RATE_LIMIT_NAME allow."""
+
+
 class FormAlreadyUsed(Exception):
     """The form's token already sent another comment; a fresh form is needed."""
 
@@ -135,7 +140,12 @@ def submit_comment(
     Sending the same form again (the same `idempotency_key`, the nonce of its token), or the
     same text under the same name within DUPLICATE_WINDOW, returns the comment already
     stored. Unique keys in the database hold this for posts that race each other, too. A form
-    that already sent a different comment raises FormAlreadyUsed."""
+    that already sent a different comment raises FormAlreadyUsed.
+
+    `signals` carry the caller's counts of earlier comments in COMMENT_RATE_WINDOW from this
+    browser (recent_by_client) and under this name: too many raise TooManyComments, a few
+    hold the comment as a flood, unless the commenter is trusted. A banned commenter raises
+    CommenterBanned (COMMENT_BAN_MODE "refuse") or is held."""
     if not article.is_live or article.comment_mode == Article.CommentMode.CLOSED:
         raise CommentsClosed
     digest = content_hash(text)
@@ -152,8 +162,13 @@ def submit_comment(
         raise CommenterBanned
     signals = signals or screening.Signals()
     if trusted:
-        # Trusted commenters skip the flood hold; every other check still applies.
+        # Trusted commenters skip the flood limits and hold; every other check still applies.
         signals = dataclasses.replace(signals, recent_by_client=0, recent_by_name=0)
+    elif (
+        signals.recent_by_client >= settings.COMMENT_RATE_LIMIT_FINGERPRINT[0]
+        or signals.recent_by_name >= settings.COMMENT_RATE_LIMIT_NAME[0]
+    ):
+        raise TooManyComments
     if not signals.duplicate_elsewhere and (
         Comment.objects.filter(content_hash=digest, created__gte=since).exists()
     ):

@@ -88,22 +88,20 @@ def _post_comment(request: HttpRequest, article_id: int, client: commenters.Clie
         form.is_valid()
         return _refuse(request, article, form, 403, CLOSED)
     # Every attempt counts, valid or not: a client looping over invalid posts is limited too.
-    limit, window = settings.COMMENT_RATE_LIMIT_CLIENT
-    by_client = ratelimit.count("comment-client", client.address_key, window=window)
-    if by_client > limit:
+    # The address's limit is high (one office, one carrier: many readers); the browser's and
+    # the name's, counted here, are the tight ones, applied by submit_comment.
+    limit, window = settings.COMMENT_RATE_LIMIT_ADDRESS
+    if ratelimit.count("comment-address", client.address_key, window=window) > limit:
         form.is_valid()  # keep what the reader typed on the page
         return _refuse(request, article, form, 429, TOO_MANY)
     if not form.is_valid():
         return _refuse(request, article, form, 400)
     name = form.cleaned_data["user_name"]
-    name_limit, name_window = settings.COMMENT_RATE_LIMIT_NAME
-    by_name = ratelimit.count("comment-name", services.content_hash(name), window=name_window)
-    if by_name > name_limit:
-        return _refuse(request, article, form, 429, TOO_MANY)
-    signals = screening.Signals(
-        recent_by_client=by_client - 1,
-        recent_by_name=by_name - 1,
-    )
+    window = settings.COMMENT_RATE_LIMIT_FINGERPRINT[1]
+    by_browser = ratelimit.count("comment-browser", client.fingerprint, window=window)
+    window = settings.COMMENT_RATE_LIMIT_NAME[1]
+    by_name = ratelimit.count("comment-name", services.content_hash(name), window=window)
+    signals = screening.Signals(recent_by_client=by_browser - 1, recent_by_name=by_name - 1)
     try:
         submitted = services.submit_comment(
             article=article,
@@ -118,6 +116,8 @@ def _post_comment(request: HttpRequest, article_id: int, client: commenters.Clie
         return _refuse(request, article, form, 403, CLOSED)
     except services.CommenterBanned:
         return _refuse(request, article, form, 403, BANNED)
+    except services.TooManyComments:
+        return _refuse(request, article, form, 429, TOO_MANY)
     except services.FormAlreadyUsed:
         form.refresh_timestamp()
         return _refuse(request, article, form, 409, FORM_USED)

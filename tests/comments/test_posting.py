@@ -217,8 +217,8 @@ def test_csrf_is_required(seed_article, comment_data):
     assert strict.post(post_url(seed_article), comment_data()).status_code == 403
 
 
-@override_settings(COMMENT_RATE_LIMIT_CLIENT=(2, 300))
-def test_rate_limit_per_client_answers_429_and_keeps_the_text(client, seed_article, comment_data):
+@override_settings(COMMENT_RATE_LIMIT_ADDRESS=(2, 300))
+def test_rate_limit_per_address_answers_429_and_keeps_the_text(client, seed_article, comment_data):
     for i in range(2):
         assert (
             client.post(
@@ -282,7 +282,7 @@ def test_a_saved_comment_is_not_a_500_when_finding_its_page_fails(
     assert response.headers["Location"] == f"{SEED_URL}#c{comment.pk}"
 
 
-@override_settings(COMMENT_RATE_LIMIT_CLIENT=(2, 300))
+@override_settings(COMMENT_RATE_LIMIT_ADDRESS=(2, 300))
 def test_invalid_posts_count_against_the_rate_limit(client, seed_article, comment_data):
     for _ in range(2):
         assert client.post(post_url(seed_article), comment_data(user_name="")).status_code == 400
