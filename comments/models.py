@@ -122,6 +122,9 @@ class ModerationDecision(models.Model):
         REMOVE_OFF_TOPIC = "remove_off_topic", "Remove as off-topic"
         REMOVE_SPAM = "remove_spam", "Remove as spam"
         HOLD_REPORTED = "hold_reported", "Hold after reader reports"
+        HOLD = "hold", "Hold for review"
+        # Puts back what an earlier decision changed (services.undo); that decision stays.
+        UNDO = "undo", "Undo an earlier decision"
 
     comment = models.ForeignKey(Comment, on_delete=models.PROTECT, related_name="decisions")
     moderator = models.ForeignKey(
