@@ -19,6 +19,7 @@ from articles.models import Article
 from comments import screening, services
 from comments.highlight import highlight, spans_from_reasons
 from comments.models import Comment, Flag, ModerationDecision, ModerationQueue
+from comments.workspace_views import Workspace
 from portal.admin import RecordAdminMixin
 
 Action = ModerationDecision.Action
@@ -289,6 +290,9 @@ class ModerationQueueAdmin(CommentAdminBase):
     """Held and reported comments, oldest first: the moderators' work list."""
 
     ordering = ["review_since", "id"]
+
+    def get_urls(self):
+        return [*Workspace(self).urls(), *super().get_urls()]
 
     def get_queryset(self, request):
         return super().get_queryset(request).needs_review()
