@@ -103,9 +103,12 @@ def tab_counts() -> list[TabCount]:
     return [TabCount(tab, capped_count(tab.comments())) for tab in TABS.values()]
 
 
-def queue_summary() -> dict[str, int]:
+def queue_summary() -> dict[str, TabCount]:
     """What waits for a moderator, for the admin's home page."""
-    return {slug: capped_count(TABS[slug].comments()) for slug in ("held", "reported", "machine")}
+    return {
+        slug: TabCount(TABS[slug], capped_count(TABS[slug].comments()))
+        for slug in ("held", "reported", "machine")
+    }
 
 
 @dataclass(frozen=True)

@@ -468,3 +468,44 @@ def test_the_page_takes_a_fixed_number_of_queries(
         html = moderator_client.get(WORKSPACE).content.decode()
     assert html.count('class="ws-card"') == cards
     assert html.count("<mark>") == cards and html.count("Before ") >= cards
+
+
+# The admin's home page
+
+
+def summary_of(client) -> str:
+    html = client.get("/admin/").content.decode()
+    if 'id="moderation-summary"' not in html:
+        return ""
+    block = html.split('id="moderation-summary"', 1)[1].split("</div>", 1)[0]
+    return " ".join(re.sub(r"<[^>]+>", "", block).split())
+
+
+def test_the_admin_home_page_shows_the_queue(moderator_client, make_comment):
+    assert "Moderation: nothing waits for a moderator." in summary_of(moderator_client)
+    for _ in range(12):
+        make_comment(status=Comment.Status.HELD)
+    for _ in range(3):
+        make_comment(report_count=1)
+    make_comment(status=Comment.Status.REMOVED, screening="remove")
+    summary = summary_of(moderator_client)
+    assert (
+        "Moderation: 12 held, 3 reported; 1 removed by the machine that no moderator has "
+        "looked at." in summary
+    )
+    html = moderator_client.get("/admin/").content.decode()
+    assert f'href="{WORKSPACE}?tab=held">12 held</a>' in html
+
+
+def test_the_home_page_says_nothing_of_it_to_staff_who_do_not_moderate(make_comment):
+    make_comment(status=Comment.Status.HELD)
+    user = get_user_model().objects.create_user("writer", password="pw", is_staff=True)
+    client = Client()
+    client.force_login(user)
+    assert client.get("/admin/").status_code == 200
+    assert summary_of(client) == ""
+
+
+def test_the_old_queue_links_to_the_workspace(moderator_client):
+    html = moderator_client.get("/admin/comments/moderationqueue/").content.decode()
+    assert f'href="{WORKSPACE}">Open the moderation workspace</a>' in html
