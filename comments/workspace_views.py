@@ -22,6 +22,23 @@ def can_moderate(user) -> bool:
     return user.has_perm("comments.moderate_comment")
 
 
+def pop_undo(request: HttpRequest) -> dict | None:
+    """The undo offer of the action just taken, shown once, while it lasts."""
+    undo = request.session.pop(UNDO_SESSION_KEY, None)
+    if undo is None:
+        return None
+    undo["seconds"] = int(undo["until"] - time.time())
+    return undo if undo["seconds"] > 0 else None
+
+
+def action_context() -> dict:
+    """What the card's action form needs, on the workspace and on a comment's own page."""
+    return {
+        "categories": workspace.CATEGORY_LABELS,
+        "note_max_length": workspace.DecisionForm.base_fields["note"].max_length,
+    }
+
+
 class Workspace:
     """The workspace's views, mounted in the admin by ModerationQueueAdmin.get_urls()."""
 
@@ -57,8 +74,7 @@ class Workspace:
         return {
             **self.admin_site.each_context(request),
             "opts": self.model_admin.opts,
-            "categories": workspace.CATEGORY_LABELS,
-            "note_max_length": workspace.DecisionForm.base_fields["note"].max_length,
+            **action_context(),
             **extra,
         }
 
@@ -68,11 +84,7 @@ class Workspace:
             number = max(1, int(request.GET.get("page", "1")))
         except ValueError:
             number = 1
-        undo = request.session.pop(UNDO_SESSION_KEY, None)
-        if undo is not None:
-            undo["seconds"] = int(undo["until"] - time.time())
-            if undo["seconds"] <= 0:
-                undo = None
+        undo = pop_undo(request)
         context = self._context(
             request,
             title="Moderation workspace",

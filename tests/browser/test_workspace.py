@@ -310,3 +310,26 @@ def test_the_workspace_has_no_accessibility_violations(
     assert_accessible(page)
     page.goto("/admin/")
     assert_accessible(page)
+
+
+def test_the_old_queue_asks_before_a_key_removes(page, live_server, context, moderator, article):
+    comment = held(article, "Borderline remark about the buses.", minutes_ago=4)
+    log_in(context, moderator, live_server)
+    page.goto("/admin/comments/moderationqueue/")
+    asked = []
+
+    def answer(dialog, accept):
+        asked.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda dialog: answer(dialog, False))
+    page.keyboard.press("x")
+    page.wait_for_timeout(300)
+    assert asked == ["Abusive: remove this comment?"]
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.HELD
+    page.once("dialog", lambda dialog: answer(dialog, True))
+    with page.expect_navigation():
+        page.keyboard.press("x")
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.REMOVED

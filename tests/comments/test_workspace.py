@@ -509,3 +509,46 @@ def test_the_home_page_says_nothing_of_it_to_staff_who_do_not_moderate(make_comm
 def test_the_old_queue_links_to_the_workspace(moderator_client):
     html = moderator_client.get("/admin/comments/moderationqueue/").content.decode()
     assert f'href="{WORKSPACE}">Open the moderation workspace</a>' in html
+
+
+# A comment's own page in the admin
+
+
+def test_a_comments_page_has_the_actions_and_no_links_to_forbidden_pages(
+    moderator_client, make_comment
+):
+    comment = make_comment(status=Comment.Status.HELD, text="Look at me")
+    services.moderate(comment=comment, moderator=moderator_client.user, action=Action.HOLD)
+    page = f"/admin/comments/comment/{comment.pk}/change/"
+    for url in (page, f"/admin/comments/moderationqueue/{comment.pk}/change/"):
+        html = moderator_client.get(url).content.decode()
+        assert f'action="{WORKSPACE}{comment.pk}/"' in html and 'value="remove"' in html
+        assert f'href="{comment.article.get_absolute_url()}">' in html
+    decision = ModerationDecision.objects.get()
+    pages = [page, f"/admin/comments/moderationdecision/{decision.pk}/change/"]
+    for url in pages:
+        html = moderator_client.get(url).content.decode()
+        assert "mod.one" in html
+        for link in set(re.findall(r'href="(/admin/[^"]*)"', html)):
+            if "/logout/" not in link:
+                assert moderator_client.get(link).status_code in (200, 302), link
+
+    response = moderator_client.post(
+        f"{WORKSPACE}{comment.pk}/",
+        {"decision": "remove", "category": "spam", "note": "from its page", "next": page},
+    )
+    assert response.status_code == 303 and response.headers["Location"] == page
+    html = moderator_client.get(page).content.decode()
+    assert "Remove as spam: the comment by Reader." in html and 'name="token"' in html
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.REMOVED
+
+
+def test_staff_who_only_read_comments_see_no_actions_on_its_page(make_comment):
+    user = get_user_model().objects.create_user("reader.staff", password="pw", is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="view_comment"))
+    client = Client()
+    client.force_login(user)
+    comment = make_comment()
+    html = client.get(f"/admin/comments/comment/{comment.pk}/change/").content.decode()
+    assert 'value="approve"' not in html and "Decide on this comment" not in html
