@@ -22,6 +22,7 @@ from articles.models import Article
 from comments import screening, services
 from comments.highlight import highlight, spans_from_reasons
 from comments.models import Comment, Commenter, Flag, ModerationDecision, ModerationQueue
+from comments.workspace_views import Workspace, action_context, pop_undo
 from portal.admin import RecordAdminMixin
 
 Action = ModerationDecision.Action
@@ -181,7 +182,7 @@ class CommentAdminBase(RecordAdminMixin, admin.ModelAdmin):
     actions = ["approve", "remove_abusive", "remove_hate", "remove_off_topic", "remove_spam"]
     inlines = [DecisionInline, FlagInline]
     fields = [
-        "article",
+        "article_link",
         "user_name",
         "commenter",
         "highlighted_text",
@@ -205,6 +206,25 @@ class CommentAdminBase(RecordAdminMixin, admin.ModelAdmin):
     @admin.display(description="Article", ordering="article__headline")
     def article_headline(self, comment):
         return comment.article.headline[:60]
+
+    @admin.display(description="Article")
+    def article_link(self, comment):
+        # The public page: moderators may not open the article's admin page.
+        return format_html(
+            '<a href="{}">{}</a>', comment.article.get_absolute_url(), comment.article.headline
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """A comment's own page, with the workspace's actions for those who moderate."""
+        if self.has_moderate_permission(request):
+            extra_context = {
+                **(extra_context or {}),
+                **action_context(),
+                "can_moderate": True,
+                "here": request.get_full_path(),
+                "undo": pop_undo(request),
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description="Comment")
     def highlighted_text(self, comment):
@@ -302,6 +322,9 @@ class ModerationQueueAdmin(CommentAdminBase):
 
     ordering = ["review_since", "id"]
 
+    def get_urls(self):
+        return [*Workspace(self).urls(), *super().get_urls()]
+
     def get_queryset(self, request):
         return super().get_queryset(request).needs_review()
 
@@ -332,7 +355,9 @@ class ModerationDecisionAdmin(RecordAdminMixin, admin.ModelAdmin):
     list_filter = ["action", "to_status", ModeratorFilter]
     search_fields = ["moderator_name", "comment__user_name", "comment__text", "reason"]
     list_select_related = ["comment", "commenter"]
-    readonly_fields = [
+    # Named, so the account is shown as text: a link to it would be a 403 for moderators.
+    fields = [
+        "created",
         "comment",
         "commenter",
         "who",
@@ -343,6 +368,7 @@ class ModerationDecisionAdmin(RecordAdminMixin, admin.ModelAdmin):
         "to_standing",
         "reason",
     ]
+    readonly_fields = fields
     show_full_result_count = False
     paginator = CappedCountPaginator
 

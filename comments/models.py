@@ -160,6 +160,9 @@ class ModerationDecision(models.Model):
         UNBAN = "unban", "Lift the commenter's ban"
         TRUST = "trust", "Trust the commenter"
         UNTRUST = "untrust", "Stop trusting the commenter"
+        HOLD = "hold", "Hold for review"
+        # Puts back what an earlier decision changed (services.undo); that decision stays.
+        UNDO = "undo", "Undo an earlier decision"
 
     # A decision is about a comment, a commenter, or both (a ban from a comment's card).
     comment = models.ForeignKey(

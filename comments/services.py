@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import CharField, F, Value
+from django.db.models import CharField, F, OuterRef, Subquery, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
@@ -40,6 +40,7 @@ _TO_STATUS = {
     ModerationDecision.Action.REMOVE_OFF_TOPIC: Comment.Status.REMOVED,
     ModerationDecision.Action.REMOVE_SPAM: Comment.Status.REMOVED,
     ModerationDecision.Action.HOLD_REPORTED: Comment.Status.HELD,
+    ModerationDecision.Action.HOLD: Comment.Status.HELD,
 }
 
 
@@ -253,6 +254,79 @@ def _already_sent(
     return None if earlier is None else Submitted(earlier, created=False)
 
 
+_MODERATED_FIELDS = ["status", "status_changed", "report_count", "report_weight", "review_since"]
+
+
+@dataclass(frozen=True)
+class PriorState:
+    """What a decision may change on a comment, as it was before: what undo puts back."""
+
+    status: str
+    report_count: int
+    report_weight: int
+    review_since: datetime | None
+
+    @classmethod
+    def of(cls, comment: Comment) -> "PriorState":
+        return cls(
+            status=comment.status,
+            report_count=comment.report_count,
+            report_weight=comment.report_weight,
+            review_since=comment.review_since,
+        )
+
+
+class UndoRefused(Exception):
+    """The comment was decided on again after the decision to undo: undo would overwrite it."""
+
+
+def _decide(
+    locked: Comment,
+    *,
+    moderator: AbstractBaseUser | None,
+    action: ModerationDecision.Action,
+    reason: str,
+    now: datetime,
+    restore: PriorState | None = None,
+) -> ModerationDecision:
+    """The decision row for `action` on a locked comment, and the comment's new state set on
+    it; the caller saves both in its transaction. The one place a decision's effect is made."""
+    if action == ModerationDecision.Action.UNDO:
+        if restore is None:
+            raise ValueError("undo needs the state to put back")
+        to_status = restore.status
+    else:
+        to_status = _TO_STATUS[action]
+    decision = ModerationDecision(
+        comment=locked,
+        moderator=moderator,
+        moderator_name=moderator.get_username() if moderator is not None else "",
+        action=action,
+        from_status=locked.status,
+        to_status=to_status,
+        reason=reason,
+        created=now,
+    )
+    since = locked.review_since
+    locked.status = to_status
+    locked.status_changed = now
+    if action == ModerationDecision.Action.APPROVE:
+        # Approved comments leave the queue; readers' reports are kept as Flags.
+        locked.report_count = locked.report_weight = 0
+    if restore is not None:
+        locked.report_count, locked.report_weight = restore.report_count, restore.report_weight
+        since = restore.review_since
+    locked.review_since = queue_since(
+        status=locked.status, report_count=locked.report_count, since=since, now=now
+    )
+    return decision
+
+
+def _copy_state(source: Comment, target: Comment) -> None:
+    for field in _MODERATED_FIELDS:
+        setattr(target, field, getattr(source, field))
+
+
 def moderate(
     *,
     comment: Comment,
@@ -264,40 +338,99 @@ def moderate(
     never deleted: a removed comment can be approved again."""
     with transaction.atomic():
         locked = Comment.objects.select_for_update().get(pk=comment.pk)
-        decision = ModerationDecision.objects.create(
-            comment=locked,
-            moderator=moderator,
-            moderator_name=moderator.get_username() if moderator is not None else "",
-            action=action,
-            from_status=locked.status,
-            to_status=_TO_STATUS[action],
-            reason=reason,
+        decision = _decide(
+            locked, moderator=moderator, action=action, reason=reason, now=timezone.now()
         )
-        locked.status = decision.to_status
-        locked.status_changed = decision.created
-        if action == ModerationDecision.Action.APPROVE:
-            # Approved comments leave the queue; readers' reports are kept as Flags.
-            locked.report_count = locked.report_weight = 0
-        locked.review_since = queue_since(
-            status=locked.status,
-            report_count=locked.report_count,
-            since=locked.review_since,
-            now=decision.created,
-        )
-        locked.save(
-            update_fields=[
-                "status",
-                "status_changed",
-                "report_count",
-                "report_weight",
-                "review_since",
-            ]
-        )
+        decision.save()
+        locked.save(update_fields=_MODERATED_FIELDS)
         pagecache.bump(article_page_scope(locked.article.slug))
-    comment.status, comment.status_changed = locked.status, locked.status_changed
-    comment.report_count, comment.review_since = locked.report_count, locked.review_since
-    comment.report_weight = locked.report_weight
+    _copy_state(locked, comment)
     return decision
+
+
+def _locked(pks: Iterable[int]) -> list[Comment]:
+    return list(
+        Comment.objects.select_for_update(of=("self",))
+        .select_related("article")
+        .filter(pk__in=list(pks))
+        .order_by("pk")
+    )
+
+
+def _save_all(comments: list[Comment], decisions: list[ModerationDecision]) -> None:
+    """Decisions and comments in a fixed number of queries, whatever their number."""
+    ModerationDecision.objects.bulk_create(decisions)
+    Comment.objects.bulk_update(comments, _MODERATED_FIELDS)
+    for slug in {comment.article.slug for comment in comments}:
+        pagecache.bump(article_page_scope(slug))
+
+
+def moderate_many(
+    *,
+    comment_ids: Iterable[int],
+    moderator: AbstractBaseUser,
+    action: ModerationDecision.Action,
+    reason: str = "",
+) -> list[tuple[ModerationDecision, PriorState]]:
+    """moderate() for several comments in one transaction: every one gets its own decision,
+    or none does. Returns each decision with the state it replaced (for undo)."""
+    with transaction.atomic():
+        comments = _locked(comment_ids)
+        now = timezone.now()
+        done = []
+        for comment in comments:
+            prior = PriorState.of(comment)
+            decision = _decide(comment, moderator=moderator, action=action, reason=reason, now=now)
+            done.append((decision, prior))
+        _save_all(comments, [decision for decision, _ in done])
+    return done
+
+
+def undo(
+    *, decisions: dict[int, PriorState], moderator: AbstractBaseUser
+) -> list[ModerationDecision]:
+    """Put back what the decisions (by id) changed, each with its own UNDO decision, in one
+    transaction; the undone decisions stay on record. Raises UndoRefused, changing nothing,
+    when any of those comments has been decided on since."""
+    with transaction.atomic():
+        undone = {
+            d.comment_id: d for d in ModerationDecision.objects.filter(pk__in=list(decisions))
+        }
+        comments = _locked(undone)
+        latest = _latest_decisions(list(undone))
+        if len(undone) != len(decisions) or any(
+            latest.get(comment.pk) != undone[comment.pk].pk for comment in comments
+        ):
+            raise UndoRefused
+        now = timezone.now()
+        made = [
+            _decide(
+                comment,
+                moderator=moderator,
+                action=ModerationDecision.Action.UNDO,
+                reason=f"Undoes decision {undone[comment.pk].pk}: "
+                f"{undone[comment.pk].get_action_display()}",
+                now=now,
+                restore=decisions[undone[comment.pk].pk],
+            )
+            for comment in comments
+        ]
+        _save_all(comments, made)
+    return made
+
+
+def _latest_decisions(comment_ids: list[int]) -> dict[int, int]:
+    """Each comment's newest decision id, in one query."""
+    newest = (
+        ModerationDecision.objects.filter(comment=OuterRef("pk"))
+        .order_by("-created", "-id")
+        .values("pk")[:1]
+    )
+    return dict(
+        Comment.objects.filter(pk__in=comment_ids)
+        .annotate(newest=Subquery(newest))
+        .values_list("pk", "newest")
+    )
 
 
 def approve(*, comment: Comment, moderator: AbstractBaseUser, reason: str = ""):
