@@ -22,6 +22,9 @@ def moderator_examples(*, weight: float = 3.0) -> list[Example]:
     comments whose latest decision holds or undoes (the moderator has not settled)."""
     latest = (
         ModerationDecision.objects.exclude(moderator_name="")
+        # Bans and trust are about the commenter, not a verdict on the comment's text.
+        .exclude(to_status="")
+        .filter(comment__isnull=False)
         .order_by("comment_id", "-created", "-id")
         .select_related("comment__article")
     )

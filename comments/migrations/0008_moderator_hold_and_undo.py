@@ -4,15 +4,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('comments', '0007_commenters'),
+        ("comments", "0007_commenters"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='moderationdecision',
-            name='action',
-            field=models.CharField(choices=[('approve', 'Approve'), ('remove_abusive', 'Remove as abusive'), ('remove_hate', 'Remove as hateful'), ('remove_off_topic', 'Remove as off-topic'), ('remove_spam', 'Remove as spam'), ('hold_reported', 'Hold after reader reports'), ('ban', 'Ban the commenter'), ('unban', "Lift the commenter's ban"), ('trust', 'Trust the commenter'), ('untrust', 'Stop trusting the commenter'), ('hold', 'Hold for review'), ('undo', 'Undo an earlier decision')], max_length=20),
+            model_name="moderationdecision",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("approve", "Approve"),
+                    ("remove_abusive", "Remove as abusive"),
+                    ("remove_hate", "Remove as hateful"),
+                    ("remove_off_topic", "Remove as off-topic"),
+                    ("remove_spam", "Remove as spam"),
+                    ("hold_reported", "Hold after reader reports"),
+                    ("ban", "Ban the commenter"),
+                    ("unban", "Lift the commenter's ban"),
+                    ("trust", "Trust the commenter"),
+                    ("untrust", "Stop trusting the commenter"),
+                    ("hold", "Hold for review"),
+                    ("undo", "Undo an earlier decision"),
+                ],
+                max_length=20,
+            ),
         ),
     ]
