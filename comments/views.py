@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 
 from articles.models import Article
-from comments import pages, screening, services
+from comments import outcomes, pages, screening, services
 from comments.display import remember_name
 from comments.forms import CommentForm, sign_timestamp
 from comments.models import Comment
@@ -20,8 +20,6 @@ from portal import ratelimit
 
 logger = logging.getLogger(__name__)
 
-AWAITING = "Thank you. Your comment is awaiting moderation."
-PUBLISHED = "Thank you. Your comment is published."
 CLOSED = "Comments are closed on this article."
 FORM_USED = (
     "This form has already sent a comment. Your new comment is still here: please send it again."
@@ -41,14 +39,25 @@ def _wants_json(request: HttpRequest) -> bool:
 
 
 def _refuse(request, article, form, status: int, message: str | None = None) -> HttpResponse:
-    """The form again with its errors and the reader's text: the form's HTML for the page's
-    script, else the comments app's own small page (never the whole article again)."""
+    """The form again with its errors and the reader's text."""
     if message:
         form.add_error(None, message)
-    context = {"comment_form": form, "article": article}
+    return _form_again(request, article, form, outcome="invalid", status=status)
+
+
+def _form_again(
+    request, article, form, *, outcome: str, status: int, notice: dict | None = None
+) -> HttpResponse:
+    """The form again with the reader's text, its errors or a notice (refused, nudge): the
+    form's HTML for the page's script, else the comments app's own small page (never the
+    whole article again)."""
+    context = {"comment_form": form, "article": article, "comment_notice": notice}
     if _wants_json(request):
         html = render_to_string("comments/_form.html", context, request=request)
-        return JsonResponse({"status": "invalid", "form": html}, status=status)
+        data = {"status": outcome, "form": html}
+        if notice:
+            data["message"] = notice["text"]
+        return JsonResponse(data, status=status)
     return render(request, "comments/form_errors.html", context, status=status)
 
 
@@ -92,28 +101,52 @@ def post_comment(request: HttpRequest, article_id: int) -> HttpResponse:
         recent_by_client=by_client - 1,
         recent_by_name=by_name - 1,
     )
+    text = form.cleaned_data["text"]
+    digest = services.content_hash(text)
     try:
         submitted = services.submit_comment(
             article=article,
             user_name=name,
-            text=form.cleaned_data["text"],
+            text=text,
             client_key=client,
             signals=signals,
             idempotency_key=form.nonce,
+            # The first send of a text the screening would remove is not stored: the
+            # reader is told why and may edit it, or send it again as it is.
+            nudge=not outcomes.nudge_confirmed(form.cleaned_data["nudge"], article.pk, digest),
         )
     except services.CommentsClosed:
         return _refuse(request, article, form, 403, CLOSED)
     except services.FormAlreadyUsed:
         form.refresh_timestamp()
         return _refuse(request, article, form, 409, FORM_USED)
+    except services.MayBreakRules as nudged:
+        # Nothing was stored: the form's token is still unused and stays.
+        form.set_hidden(nudge=outcomes.sign_nudge(article.pk, digest))
+        notice = {"kind": "warning", "text": outcomes.nudge(nudged.reasons)}
+        return _form_again(request, article, form, outcome="nudge", status=200, notice=notice)
     comment = submitted.comment
     article_url = article.get_absolute_url()
+    if submitted.refused:
+        # Stored for the moderators; the reader keeps the text to edit, with a fresh token.
+        form.set_hidden(timestamp=sign_timestamp(article.pk), nudge="")
+        notice = {"kind": "danger", "text": outcomes.refused(comment.screening_reasons)}
+        response = _form_again(
+            request,
+            article,
+            form,
+            outcome="refused",
+            status=201 if submitted.created else 200,
+            notice=notice,
+        )
+        remember_name(response, name, secure=request.is_secure())
+        return response
     if submitted.published:
         target = _published_url(article_url, comment)
-        message = PUBLISHED
+        message = outcomes.PUBLISHED
     else:
         target = f"{article_url}#comment-form"
-        message = AWAITING
+        message = outcomes.HELD
     if _wants_json(request):
         data = {"status": "published" if submitted.published else "held", "message": message}
         data["timestamp"] = sign_timestamp(article.pk)  # this form's token is spent

@@ -28,15 +28,17 @@ def render_comment_list(context, article) -> dict:
 
 
 @register.inclusion_tag("comments/form.html", takes_context=True)
-def render_comment_form(context, article, form=None) -> dict:
-    """The comment form for `article` (`form` when re-shown with errors), or a note that
-    comments are closed, beside the rules."""
+def render_comment_form(context, article, form=None, notice=None) -> dict:
+    """The comment form for `article` (`form` when re-shown with errors, `notice` when it
+    carries an outcome: refused, nudge), or a note that comments are closed, beside the
+    rules."""
     closed = display.is_closed(article)
     if form is None and not closed:
         form = display.new_form(context.get("request"), article)
     return {
         "article": article,
         "comment_form": form,
+        "comment_notice": notice,
         "comments_closed": closed,
         "comments_premoderated": display.is_premoderated(article),
     }

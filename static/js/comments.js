@@ -40,6 +40,17 @@
       say("Sending your comment…");
       post(form).then(function (result) {
         var data = result.data;
+        if (data.form) {
+          // Not published and the text kept: errors, a nudge or a refusal, in the form.
+          var fresh = fromHTML(data.form);
+          form.closest("[data-comment-form-wrapper]").replaceWith(fresh);
+          var newForm = fresh.querySelector("[data-comment-form]");
+          bindForm(newForm);
+          say(data.message || "Your comment was not sent: please see the message in the form.");
+          var first = newForm.querySelector("[data-comment-notice], .alert, .is-invalid");
+          if (first && first.focus) first.focus();
+          return;
+        }
         if (result.ok) {
           say(data.message);
           if (data.html && list) {
@@ -57,16 +68,6 @@
           // A form token sends one comment: the answer brings the next one's.
           var token = form.querySelector('[name="timestamp"]');
           if (token && data.timestamp) token.value = data.timestamp;
-        } else if (data.form) {
-          var fresh = fromHTML(data.form);
-          var wrapper = form.closest("[data-comment-form-wrapper]");
-          wrapper.replaceWith(fresh);
-          var newForm = fresh.querySelector("[data-comment-form]");
-          bindForm(newForm);
-          say("Your comment was not sent: please see the message in the form.");
-          var invalid = newForm.querySelector(".is-invalid, .alert");
-          if (invalid) invalid.focus && invalid.focus();
-          return;
         } else {
           say(data.message || "Your comment could not be sent. Please try again.");
         }
