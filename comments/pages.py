@@ -4,6 +4,7 @@ first. The article page, the redirect after posting and the comments feed all li
 import math
 
 from django.conf import settings
+from django.http import QueryDict
 
 PAGE_PARAMETER = "cpage"
 
@@ -28,3 +29,16 @@ def comment_url(article_url: str, comment_id: int, page: int) -> str:
     """The address of a comment on its page under the article."""
     query = f"?{PAGE_PARAMETER}={page}" if page > 1 else ""
     return f"{article_url}{query}#c{comment_id}"
+
+
+def listing_query(params: QueryDict) -> str:
+    """The query string ("?cpage=2", or "") of the comment page `params` ask for, without
+    anything else: where a reader who sent the form from that page is sent back."""
+    query = QueryDict(mutable=True)
+    try:
+        page = int(params.get(PAGE_PARAMETER, ""))
+    except ValueError:
+        page = 1
+    if page > 1:
+        query[PAGE_PARAMETER] = str(page)
+    return f"?{query.urlencode()}" if query else ""

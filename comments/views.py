@@ -1,5 +1,5 @@
-"""Posting and reporting comments: plain form POSTs that redirect (303), with a JSON
-answer for the page's script."""
+"""Posting and reporting comments: plain form POSTs that always redirect (303), so a refresh
+sends nothing, with a JSON answer for the page's script."""
 
 import logging
 
@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 
 from articles.models import Article
-from comments import outcomes, pages, screening, services
+from comments import feedback, outcomes, pages, screening, services
 from comments.display import remember_name
 from comments.forms import CommentForm, sign_timestamp
 from comments.models import Comment
@@ -49,16 +49,28 @@ def _form_again(
     request, article, form, *, outcome: str, status: int, notice: dict | None = None
 ) -> HttpResponse:
     """The form again with the reader's text, its errors or a notice (refused, nudge): the
-    form's HTML for the page's script, else the comments app's own small page (never the
-    whole article again)."""
-    context = {"comment_form": form, "article": article, "comment_notice": notice}
+    form's HTML for the page's script; without it, kept for one read and shown in the form
+    on the article page, after a redirect."""
     if _wants_json(request):
+        context = {"comment_form": form, "article": article, "comment_notice": notice}
         html = render_to_string("comments/_form.html", context, request=request)
         data = {"status": outcome, "form": html}
         if notice:
             data["message"] = notice["text"]
         return JsonResponse(data, status=status)
-    return render(request, "comments/form_errors.html", context, status=status)
+    feedback.keep(request, article, notice=notice, form=form)
+    return _see_other(_back_to_form(request, article))
+
+
+def _back_to_form(request, article) -> str:
+    """The article's comment page the form was sent from, at the form."""
+    return f"{article.get_absolute_url()}{pages.listing_query(request.GET)}#comment-form"
+
+
+def _see_other(url: str) -> HttpResponse:
+    response = redirect(url)
+    response.status_code = 303
+    return response
 
 
 def _published_url(article_url: str, comment: Comment) -> str:
@@ -126,7 +138,6 @@ def post_comment(request: HttpRequest, article_id: int) -> HttpResponse:
         notice = {"kind": "warning", "text": outcomes.nudge(nudged.reasons)}
         return _form_again(request, article, form, outcome="nudge", status=200, notice=notice)
     comment = submitted.comment
-    article_url = article.get_absolute_url()
     if submitted.refused:
         # Stored for the moderators; the reader keeps the text to edit, with a fresh token.
         form.set_hidden(timestamp=sign_timestamp(article.pk), nudge="")
@@ -139,28 +150,29 @@ def post_comment(request: HttpRequest, article_id: int) -> HttpResponse:
             status=201 if submitted.created else 200,
             notice=notice,
         )
-        remember_name(response, name, secure=request.is_secure())
-        return response
-    if submitted.published:
-        target = _published_url(article_url, comment)
-        message = outcomes.PUBLISHED
-    else:
-        target = f"{article_url}#comment-form"
-        message = outcomes.HELD
-    if _wants_json(request):
-        data = {"status": "published" if submitted.published else "held", "message": message}
-        data["timestamp"] = sign_timestamp(article.pk)  # this form's token is spent
+    elif _wants_json(request):
+        data = {
+            "status": "published" if submitted.published else "held",
+            "message": outcomes.PUBLISHED if submitted.published else outcomes.HELD,
+            "timestamp": sign_timestamp(article.pk),  # this form's token is spent
+        }
         if submitted.published:
-            data["html"] = render_to_string(
-                "comments/_comment.html", {"comment": comment}, request=request
-            )
-            data["url"] = target
+            context = {
+                "comment": comment,
+                "published_id": comment.pk,
+                "comment_notice": {"kind": "success", "text": outcomes.PUBLISHED},
+            }
+            data["html"] = render_to_string("comments/_comment.html", context, request=request)
+            data["url"] = _published_url(article.get_absolute_url(), comment)
         response = JsonResponse(data, status=201 if submitted.created else 200)
+    elif submitted.published:
+        # Shown in place: the notice sits next to the comment on its page.
+        notice = {"kind": "success", "text": outcomes.PUBLISHED}
+        feedback.keep(request, article, notice=notice, comment_id=comment.pk)
+        response = _see_other(_published_url(article.get_absolute_url(), comment))
     else:
-        level = messages.SUCCESS if submitted.published else messages.INFO
-        messages.add_message(request, level, message)
-        response = redirect(target)
-        response.status_code = 303
+        feedback.keep(request, article, notice={"kind": "info", "text": outcomes.HELD})
+        response = _see_other(_back_to_form(request, article))
     remember_name(response, name, secure=request.is_secure())
     return response
 

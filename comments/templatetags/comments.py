@@ -7,8 +7,9 @@ django-contrib-comments offers it, so the host app never imports the comments ap
 """
 
 from django import template
+from django.urls import reverse
 
-from comments import display
+from comments import display, feedback, pages
 
 register = template.Library()
 
@@ -19,26 +20,48 @@ def get_comment_count(context, article) -> int:
     return display.comment_page(context.get("request"), article).paginator.count
 
 
+@register.simple_tag(takes_context=True)
+def comment_form_action(context, article) -> str:
+    """Where the form posts: with the comment page it was shown on, so that a reader
+    without JavaScript comes back to that page."""
+    # Inside an inclusion tag's template the context processors' variables are gone; the
+    # request stays on the context.
+    request = getattr(context, "request", None)
+    query = pages.listing_query(request.GET) if request is not None else ""
+    return reverse("comments:post", args=[article.pk]) + query
+
+
 @register.inclusion_tag("comments/list.html", takes_context=True)
 def render_comment_list(context, article) -> dict:
     """One page (?cpage=) of `article`'s published comments, oldest first, with its count
-    and page links."""
-    page = display.comment_page(context.get("request"), article)
-    return {"article": article, "comment_page": page, "comment_count": page.paginator.count}
+    and page links; the reader's own comment, just published, with the notice saying so."""
+    request = context.get("request")
+    page = display.comment_page(request, article)
+    sent = feedback.take(request, article) or {}
+    return {
+        "article": article,
+        "comment_page": page,
+        "comment_count": page.paginator.count,
+        "published_id": sent.get("comment_id"),
+        "comment_notice": sent.get("notice") if "comment_id" in sent else None,
+    }
 
 
 @register.inclusion_tag("comments/form.html", takes_context=True)
-def render_comment_form(context, article, form=None, notice=None) -> dict:
-    """The comment form for `article` (`form` when re-shown with errors, `notice` when it
-    carries an outcome: refused, nudge), or a note that comments are closed, beside the
-    rules."""
+def render_comment_form(context, article) -> dict:
+    """The comment form for `article`, or a note that comments are closed, below the rules.
+    After a send without JavaScript, the form as the reader left it (their text, the
+    errors) and the outcome, inside the form."""
+    request = context.get("request")
     closed = display.is_closed(article)
+    sent = feedback.take(request, article) or {}
+    form = None if closed else feedback.form_from(sent, article)
     if form is None and not closed:
-        form = display.new_form(context.get("request"), article)
+        form = display.new_form(request, article)
     return {
         "article": article,
         "comment_form": form,
-        "comment_notice": notice,
+        "comment_notice": None if "comment_id" in sent else sent.get("notice"),
         "comments_closed": closed,
         "comments_premoderated": display.is_premoderated(article),
     }

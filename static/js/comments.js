@@ -56,6 +56,8 @@
           if (data.html && list) {
             var item = fromHTML(data.html);
             list.appendChild(item);
+            // Shown in place, as without JavaScript: the reader sees it where it belongs.
+            item.scrollIntoView({ block: "nearest" });
             bindReport(item.querySelector("[data-report-form]"));
             var empty = section.querySelector("[data-no-comments]");
             if (empty) empty.remove();
