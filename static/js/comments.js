@@ -55,15 +55,22 @@
           say(data.message);
           if (data.html && list) {
             var item = fromHTML(data.html);
-            list.appendChild(item);
+            // The same comment sent again (a double submit, the same text twice) comes
+            // back with the same id: it replaces the copy shown, and counts once.
+            var shown = document.getElementById(item.id);
+            if (shown) {
+              shown.replaceWith(item);
+            } else {
+              list.appendChild(item);
+              document.querySelectorAll("[data-comment-count]").forEach(function (node) {
+                node.textContent = String(parseInt(node.textContent, 10) + 1);
+              });
+            }
             // Shown in place, as without JavaScript: the reader sees it where it belongs.
             item.scrollIntoView({ block: "nearest" });
             bindReport(item.querySelector("[data-report-form]"));
             var empty = section.querySelector("[data-no-comments]");
             if (empty) empty.remove();
-            document.querySelectorAll("[data-comment-count]").forEach(function (node) {
-              node.textContent = String(parseInt(node.textContent, 10) + 1);
-            });
           }
           var text = form.querySelector("textarea");
           if (text) text.value = "";
