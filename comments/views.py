@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 
 from articles.models import Article
-from comments import feedback, outcomes, pages, screening, services
+from comments import display, feedback, outcomes, pages, screening, services
 from comments.display import remember_name
 from comments.forms import CommentForm, sign_timestamp
 from comments.models import Comment
@@ -73,12 +73,15 @@ def _see_other(url: str) -> HttpResponse:
     return response
 
 
-def _published_url(article_url: str, comment: Comment) -> str:
-    """Where the comment is shown. The comment is saved: if finding its page fails (the
-    database connection dropped), the article's first page with the anchor will do."""
+def _published_url(request, article_url: str, comment: Comment) -> str:
+    """Where the comment is shown, in the order the reader reads the comments. The comment
+    is saved: if finding its page fails (the database connection dropped), the article's
+    first page with the anchor will do."""
+    newest = pages.newest_first(request.GET)
     try:
+        position = pages.position_of(comment, newest=newest)
         return pages.comment_url(
-            article_url, comment.pk, pages.page_number(pages.position_of(comment))
+            article_url, comment.pk, pages.page_number(position), newest=newest
         )
     except DatabaseError:
         logger.warning("Could not find the page of comment %s", comment.pk, exc_info=True)
@@ -163,13 +166,15 @@ def post_comment(request: HttpRequest, article_id: int) -> HttpResponse:
                 "comment_notice": {"kind": "success", "text": outcomes.PUBLISHED},
             }
             data["html"] = render_to_string("comments/_comment.html", context, request=request)
-            data["url"] = _published_url(article.get_absolute_url(), comment)
+            data["url"] = _published_url(request, article.get_absolute_url(), comment)
+            count = Comment.objects.published().filter(article=article).count()
+            data["count"] = display.count_label(count)
         response = JsonResponse(data, status=201 if submitted.created else 200)
     elif submitted.published:
         # Shown in place: the notice sits next to the comment on its page.
         notice = {"kind": "success", "text": outcomes.PUBLISHED}
         feedback.keep(request, article, notice=notice, comment_id=comment.pk)
-        response = _see_other(_published_url(article.get_absolute_url(), comment))
+        response = _see_other(_published_url(request, article.get_absolute_url(), comment))
     else:
         feedback.keep(request, article, notice={"kind": "info", "text": outcomes.HELD})
         response = _see_other(_back_to_form(request, article))

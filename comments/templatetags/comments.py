@@ -2,6 +2,7 @@
 django-contrib-comments offers it, so the host app never imports the comments app.
 
     {% get_comment_count article as comment_count %}
+    {{ comment_count|comment_count_label }}  "No comments yet", "1 comment", "24 comments"
     {% render_comment_list article %}    the count, one page of published comments
     {% render_comment_form article %}    the form (or "closed") and the rules
 """
@@ -20,6 +21,12 @@ def get_comment_count(context, article) -> int:
     return display.comment_page(context.get("request"), article).paginator.count
 
 
+@register.filter
+def comment_count_label(count: int) -> str:
+    """{{ comment_count|comment_count_label }}: "No comments yet", "1 comment", "24 comments"."""
+    return display.count_label(count)
+
+
 @register.simple_tag(takes_context=True)
 def comment_form_action(context, article) -> str:
     """Where the form posts: with the comment page it was shown on, so that a reader
@@ -33,8 +40,9 @@ def comment_form_action(context, article) -> str:
 
 @register.inclusion_tag("comments/list.html", takes_context=True)
 def render_comment_list(context, article) -> dict:
-    """One page (?cpage=) of `article`'s published comments, oldest first, with its count
-    and page links; the reader's own comment, just published, with the notice saying so."""
+    """One page (?cpage=) of `article`'s published comments, oldest or newest first
+    (?order=newest), with its count, the order links and page links; the reader's own
+    comment, just published, with the notice saying so."""
     request = context.get("request")
     page = display.comment_page(request, article)
     sent = feedback.take(request, article) or {}
@@ -42,6 +50,7 @@ def render_comment_list(context, article) -> dict:
         "article": article,
         "comment_page": page,
         "comment_count": page.paginator.count,
+        "newest_first": request is not None and pages.newest_first(request.GET),
         "published_id": sent.get("comment_id"),
         "comment_notice": sent.get("notice") if "comment_id" in sent else None,
     }

@@ -142,3 +142,26 @@ def test_a_form_used_twice_keeps_the_new_text_at_the_form(client, seed_article, 
     assert "This form has already sent a comment." in form
     assert second["text"] in form
     assert hidden_value(form, "timestamp") != data["timestamp"]
+
+
+def test_a_reader_reading_newest_first_is_sent_to_their_comment_in_that_order(
+    client, seed_article, comment_data, settings
+):
+    settings.COMMENTS_PER_PAGE = 2
+    for i in range(3):
+        Comment.objects.create(
+            article=seed_article,
+            user_name=f"R{i}",
+            text="x",
+            content_hash=str(i),
+            status="published",
+        )
+    page = client.get(SEED_URL + "?order=newest&cpage=2").content.decode()
+    action = page.split('id="comment-form"', 1)[0].rsplit('action="', 1)[1].split('"', 1)[0]
+    assert action == f"{post_url(seed_article)}?cpage=2&amp;order=newest"
+    response = client.post(action.replace("&amp;", "&"), comment_data())
+    comment = Comment.objects.get(user_name="Wang Lei")
+    # The newest comment is on the first page when reading newest first.
+    assert response.headers["Location"] == f"{SEED_URL}?order=newest#c{comment.pk}"
+    errors = client.post(action.replace("&amp;", "&"), comment_data(user_name="A"))
+    assert errors.headers["Location"] == f"{SEED_URL}?cpage=2&order=newest#comment-form"

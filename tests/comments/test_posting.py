@@ -25,8 +25,8 @@ def test_clean_comment_is_published_and_reader_is_sent_to_it(client, seed_articl
     assert f'id="c{comment.pk}"' in page
     assert "Lavrov and Putin keep the SCO at the centre of ties with Beijing" in page
     assert "Your comment is published." in page
-    assert ">1</span> Comment(s)" in page
-    assert "No comments." not in page
+    assert "<span data-comment-count>1 comment</span>" in page
+    assert "No comments yet" not in page
 
 
 @pytest.mark.parametrize("name", ["Irina K.", "王伟", "Иван Петров", "Zoë ✓"])
@@ -272,6 +272,7 @@ def test_json_submission_returns_the_rendered_comment(client, seed_article, comm
     assert data["status"] == "published"
     assert "Lavrov and Putin keep the SCO" in data["html"]
     assert data["html"].startswith('<li class="comment" id="c')
+    assert data["count"] == "1 comment"
 
 
 def test_json_submission_with_errors_returns_the_form(client, seed_article, comment_data):
@@ -292,7 +293,7 @@ def test_a_saved_comment_is_not_a_500_when_finding_its_page_fails(
 
     from comments import pages
 
-    def connection_dropped(comment):
+    def connection_dropped(comment, **kwargs):
         raise OperationalError("server closed the connection unexpectedly")
 
     monkeypatch.setattr(pages, "position_of", connection_dropped)
