@@ -80,6 +80,19 @@ class TooManyReports(Exception):
     """The client filed COMMENT_REPORTS_PER_HOUR reports in the past hour."""
 
 
+class MayBreakRules(Exception):
+    """The screening would remove this comment and the reader has not yet been told so: it
+    was not stored (the nudge, as Coral does before posting)."""
+
+    def __init__(self, screening_result: screening.Screening):
+        super().__init__(screening_result.decision.value)
+        self.screening = screening_result
+
+    @property
+    def reasons(self) -> list[dict]:
+        return self.screening.reasons
+
+
 @dataclass(frozen=True)
 class Submitted:
     comment: Comment
@@ -88,6 +101,10 @@ class Submitted:
     @property
     def published(self) -> bool:
         return self.comment.status == Comment.Status.PUBLISHED
+
+    @property
+    def refused(self) -> bool:
+        return self.comment.status == Comment.Status.REMOVED
 
 
 def queue_since(
@@ -134,9 +151,15 @@ def submit_comment(
     fingerprint: str = "",
     signals: screening.Signals | None = None,
     idempotency_key: str | None = None,
+    nudge: bool = False,
 ) -> Submitted:
     """Screen a reader's comment and store it as published, held or removed, under its
     commenter (the name from the browser with this `fingerprint`, when there is one).
+
+    With `nudge`, a comment the screening would remove is not stored: MayBreakRules is
+    raised with the screening, so the reader can be told before anything is recorded. The
+    caller sends it again without `nudge` once the reader confirms; it is then stored as
+    removed, where moderators find it (a wrong removal can be restored).
 
     Sending the same form again (the same `idempotency_key`, the nonce of its token), or the
     same text under the same name within DUPLICATE_WINDOW, returns the comment already
@@ -180,6 +203,8 @@ def submit_comment(
             text=text, user_name=user_name, article=context_for(article), signals=signals
         )
     )
+    if nudge and result.decision == screening.Decision.REMOVE:
+        raise MayBreakRules(result)
     status = _STATUS_FOR[result.decision]
     reasons = result.reasons
     if (

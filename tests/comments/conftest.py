@@ -82,3 +82,10 @@ def post_comment(client, article, *, user_name: str, text: str, **extra):
     """A reader sends the comment form of `article` (opened a minute ago) with `client`."""
     data = {"user_name": user_name, "text": text, "timestamp": timestamp_for(article), **extra}
     return client.post(f"/comments/post/{article.pk}/", data)
+
+
+def shown_after(client, response) -> str:
+    """What a reader without JavaScript sees after sending the form: every send answers 303
+    (a refresh sends nothing again), and the article page shows the outcome."""
+    assert response.status_code == 303, response.status_code
+    return client.get(response.headers["Location"]).content.decode()
