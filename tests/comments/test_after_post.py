@@ -8,7 +8,7 @@ from django.test import Client
 
 from articles.models import Article
 from comments.models import Comment
-from tests.comments.conftest import shown_after
+from tests.comments.conftest import form_in, hidden_value, shown_after
 from tests.conftest import SEED_URL
 
 pytestmark = pytest.mark.django_db
@@ -18,15 +18,6 @@ ABUSIVE = "Lavrov is a lying idiot and anyone who believes this is a moron."
 
 def post_url(article) -> str:
     return f"/comments/post/{article.pk}/"
-
-
-def form_in(html: str) -> str:
-    """The comment form's HTML on a page."""
-    return html.split('id="comment-form"', 1)[1].split("</form>", 1)[0]
-
-
-def hidden_value(html: str, name: str) -> str:
-    return html.split(f'name="{name}" value="', 1)[1].split('"', 1)[0]
 
 
 def test_a_nudge_is_shown_in_the_form_with_the_text_and_stores_nothing(

@@ -7,7 +7,7 @@ from django.test import Client
 
 from comments.commenters import BROWSER_COOKIE, BROWSER_COOKIE_SALT, fingerprint_of
 from comments.models import Comment, Commenter
-from tests.comments.conftest import post_comment
+from tests.comments.conftest import form_in, post_comment, post_past_the_nudge, shown_after
 
 pytestmark = pytest.mark.django_db
 
@@ -71,8 +71,9 @@ def test_a_forged_or_foreign_browser_cookie_is_not_taken(seed_article):
 def test_a_refused_first_try_already_gives_the_browser_its_id(seed_article):
     client = reader()
     refused = post_comment(client, seed_article, user_name="A", text=TEXTS[0])
-    assert refused.status_code == 400
     browser_id = signing.loads(refused.cookies[BROWSER_COOKIE].value, salt=BROWSER_COOKIE_SALT)
+    assert "at least 2 characters" in form_in(shown_after(client, refused))
+    assert not Comment.objects.exists()
     post_comment(client, seed_article, user_name="Wang Lei", text=TEXTS[0])
     assert Comment.objects.get().commenter.fingerprint == fingerprint_of(browser_id)
 
@@ -93,7 +94,7 @@ def test_moderator_sees_a_commenter_with_their_comments_and_outcomes(
 ):
     browser = reader()
     post_comment(browser, seed_article, user_name="Wang Lei", text=TEXTS[0])
-    post_comment(
+    post_past_the_nudge(
         browser,
         seed_article,
         user_name="Wang Lei",
