@@ -32,7 +32,7 @@ def expect_one_comment(page):
         "Thank you. Your comment is published."
     )
     expect(page.locator(".comment")).to_have_count(1)
-    expect(page.locator(".comment-count-link [data-comment-count]")).to_have_text("1")
+    expect(page.locator(".comment-count-link [data-comment-count]")).to_have_text("1 comment")
     ids = page.evaluate("[...document.querySelectorAll('.comment')].map(li => li.id)")
     assert len(ids) == len(set(ids)) == 1
     assert Comment.objects.count() == 1
