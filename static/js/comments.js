@@ -54,6 +54,9 @@
         }
         if (result.ok) {
           say(data.message);
+          // Held: the message below the button is all the reader gets; on a phone the
+          // button may sit at the screen's bottom edge, so bring the message into view.
+          if (!data.html && status) status.scrollIntoView({ block: "nearest" });
           if (data.html && list) {
             var item = fromHTML(data.html);
             // The same comment sent again (a double submit, the same text twice) comes
