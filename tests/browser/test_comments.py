@@ -34,7 +34,7 @@ def fill_comment(page, name: str, text: str):
 
 def test_reader_posts_a_comment_and_sees_it_without_a_page_load(page, page_errors, article):
     page.goto(article.get_absolute_url())
-    expect(page.locator("#comments")).to_contain_text("No comments.")
+    expect(page.locator("#comments")).to_contain_text("No comments yet")
     page.evaluate("window.__samePage = true")
     fill_comment(page, "Commuter Kim", ON_TOPIC)
     page.get_by_role("button", name="Post comment").click()
@@ -44,7 +44,7 @@ def test_reader_posts_a_comment_and_sees_it_without_a_page_load(page, page_error
     item = page.locator(".comment").filter(has_text="Commuter Kim")
     expect(item).to_contain_text("long overdue")
     assert page.evaluate("window.__samePage") is True
-    expect(page.locator(".comment-count-link")).to_have_text("1 Comment(s)")
+    expect(page.locator(".comment-count-link")).to_have_text("1 comment")
     expect(page.get_by_label("Your Comment")).to_have_value("")
     # The name is remembered for the next comment, and the comment is really stored.
     page.reload()
