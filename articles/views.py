@@ -65,7 +65,9 @@ def article_detail(request, year: str, month: str, day: str, slug: str):
         scopes=["articles", article_page_scope(slug)],
         vary=[fontsize.from_request(request).name],
         render=render_page,
-        query=["cpage"],  # comments.pages.PAGE_PARAMETER; articles imports no comments module
+        # comments.pages.PAGE_PARAMETER and ORDER_PARAMETER; articles imports no comments module
+        query=["cpage"],
+        choices={"order": ["newest"]},
     )
 
 

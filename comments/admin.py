@@ -2,13 +2,16 @@
 record of decisions. Every action goes through comments.services."""
 
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
@@ -18,7 +21,8 @@ from django.views.decorators.http import require_POST
 from articles.models import Article
 from comments import screening, services
 from comments.highlight import highlight, spans_from_reasons
-from comments.models import Comment, Flag, ModerationDecision, ModerationQueue
+from comments.models import Comment, Commenter, Flag, ModerationDecision, ModerationQueue
+from comments.workspace_views import Workspace, action_context, pop_undo
 from portal.admin import RecordAdminMixin
 
 Action = ModerationDecision.Action
@@ -140,6 +144,7 @@ class FlagInline(admin.TabularInline):
 
 class DecisionInline(admin.TabularInline):
     model = ModerationDecision
+    fk_name = "comment"
     fields = ["created", "moderator_name", "action", "from_status", "to_status", "reason"]
     readonly_fields = fields
     extra = 0
@@ -147,6 +152,13 @@ class DecisionInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):
         return False
+
+
+class CommenterDecisionInline(DecisionInline):
+    fk_name = "commenter"
+    fields = ["created", "moderator_name", "action", "from_standing", "to_standing", "reason"]
+    readonly_fields = fields
+    verbose_name_plural = "bans and trust"
 
 
 class CommentAdminBase(RecordAdminMixin, admin.ModelAdmin):
@@ -170,8 +182,9 @@ class CommentAdminBase(RecordAdminMixin, admin.ModelAdmin):
     actions = ["approve", "remove_abusive", "remove_hate", "remove_off_topic", "remove_spam"]
     inlines = [DecisionInline, FlagInline]
     fields = [
-        "article",
+        "article_link",
         "user_name",
+        "commenter",
         "highlighted_text",
         "status",
         "screening",
@@ -193,6 +206,25 @@ class CommentAdminBase(RecordAdminMixin, admin.ModelAdmin):
     @admin.display(description="Article", ordering="article__headline")
     def article_headline(self, comment):
         return comment.article.headline[:60]
+
+    @admin.display(description="Article")
+    def article_link(self, comment):
+        # The public page: moderators may not open the article's admin page.
+        return format_html(
+            '<a href="{}">{}</a>', comment.article.get_absolute_url(), comment.article.headline
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """A comment's own page, with the workspace's actions for those who moderate."""
+        if self.has_moderate_permission(request):
+            extra_context = {
+                **(extra_context or {}),
+                **action_context(),
+                "can_moderate": True,
+                "here": request.get_full_path(),
+                "undo": pop_undo(request),
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description="Comment")
     def highlighted_text(self, comment):
@@ -290,6 +322,9 @@ class ModerationQueueAdmin(CommentAdminBase):
 
     ordering = ["review_since", "id"]
 
+    def get_urls(self):
+        return [*Workspace(self).urls(), *super().get_urls()]
+
     def get_queryset(self, request):
         return super().get_queryset(request).needs_review()
 
@@ -308,14 +343,171 @@ class CommentAdmin(CommentAdminBase):
 
 @admin.register(ModerationDecision)
 class ModerationDecisionAdmin(RecordAdminMixin, admin.ModelAdmin):
-    list_display = ["created", "who", "action", "from_status", "to_status", "comment"]
+    list_display = [
+        "created",
+        "who",
+        "action",
+        "from_status",
+        "to_status",
+        "comment",
+        "commenter",
+    ]
     list_filter = ["action", "to_status", ModeratorFilter]
     search_fields = ["moderator_name", "comment__user_name", "comment__text", "reason"]
-    list_select_related = ["comment"]
-    readonly_fields = ["comment", "who", "action", "from_status", "to_status", "reason"]
+    list_select_related = ["comment", "commenter"]
+    # Named, so the account is shown as text: a link to it would be a 403 for moderators.
+    fields = [
+        "created",
+        "comment",
+        "commenter",
+        "who",
+        "action",
+        "from_status",
+        "to_status",
+        "from_standing",
+        "to_standing",
+        "reason",
+    ]
+    readonly_fields = fields
     show_full_result_count = False
     paginator = CappedCountPaginator
 
     @admin.display(description="Moderator", ordering="moderator_name")
     def who(self, decision):
         return decision.moderator_name or "the portal"
+
+
+@admin.register(Commenter)
+class CommenterAdmin(RecordAdminMixin, admin.ModelAdmin):
+    """Commenters (a name from one browser) with their comments' outcomes."""
+
+    HISTORY = 50  # the newest comments shown on a commenter's page
+
+    list_display = ["name", "standing", "created", "short_fingerprint", "comments_link"]
+    list_filter = ["standing"]
+    search_fields = ["name"]
+    show_full_result_count = False
+    paginator = CappedCountPaginator
+    fields = ["name", "standing", "created", "short_fingerprint", "comment_history"]
+    readonly_fields = fields
+    inlines = [CommenterDecisionInline]
+    actions = ["ban", "unban", "trust", "untrust"]
+
+    # What each action's confirmation page says.
+    EXPLANATIONS = {
+        Action.BAN: (
+            "Their new comments will be refused (or held, per COMMENT_BAN_MODE), from this "
+            "browser under any name, and under this name from the addresses it wrote from."
+        ),
+        Action.UNBAN: "Their new comments will be screened like anyone's again.",
+        Action.TRUST: (
+            "Their comments will skip the flood and pre-moderation holds; abuse, hate and spam "
+            "are still screened."
+        ),
+        Action.UNTRUST: "Their comments will be held like anyone's again.",
+    }
+
+    @admin.display(description="Fingerprint")
+    def short_fingerprint(self, commenter):
+        # Enough to tell two commenters of one name apart; it is a keyed hash anyway.
+        return commenter.fingerprint[:12]
+
+    def _comments_url(self, commenter):
+        return (
+            reverse("admin:comments_comment_changelist") + f"?commenter__id__exact={commenter.pk}"
+        )
+
+    @admin.display(description="Comments")
+    def comments_link(self, commenter):
+        return format_html('<a href="{}">Comments</a>', self._comments_url(commenter))
+
+    @admin.display(description="Comments and outcomes")
+    def comment_history(self, commenter):
+        comments = list(
+            commenter.comments.select_related("article").order_by("-created", "-id")[
+                : self.HISTORY + 1
+            ]
+        )
+        if not comments:
+            return "No comments."
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    comment.created.strftime("%Y-%m-%d %H:%M"),
+                    comment.get_status_display(),
+                    comment.article.headline[:60],
+                    comment.text[:200],
+                )
+                for comment in comments[: self.HISTORY]
+            ),
+        )
+        more = (
+            format_html(
+                '<p><a href="{}">All comments by this commenter</a></p>',
+                self._comments_url(commenter),
+            )
+            if len(comments) > self.HISTORY
+            else ""
+        )
+        return format_html(
+            '<table class="commenter-history"><thead><tr><th scope="col">Sent</th>'
+            '<th scope="col">Outcome</th><th scope="col">Article</th>'
+            '<th scope="col">Comment</th></tr></thead><tbody>{}</tbody></table>{}',
+            rows,
+            more,
+        )
+
+    def has_moderate_permission(self, request):
+        return request.user.has_perm("comments.moderate_commenter")
+
+    def _change_standing(self, request, queryset, action):
+        """A page that asks for the reason first; then the same service everything calls, for
+        all the selected commenters in one transaction."""
+        if request.POST.get("apply") != "yes":
+            return TemplateResponse(
+                request,
+                "admin/comments/commenter/change_standing.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "opts": self.opts,
+                    "title": f"{action.label}: {queryset.count()} commenter(s)",
+                    "explanation": self.EXPLANATIONS[action],
+                    "commenters": queryset,
+                    "action": action.value,
+                    "action_checkbox_name": ACTION_CHECKBOX_NAME,
+                },
+            )
+        reason = request.POST.get("reason", "").strip()
+        changed = unchanged = 0
+        with transaction.atomic():
+            for commenter in queryset:
+                decision = services.change_standing(
+                    commenter=commenter, moderator=request.user, action=action, reason=reason
+                )
+                if decision is None:
+                    unchanged += 1
+                else:
+                    changed += 1
+        note = f" ({unchanged} left as they were)" if unchanged else ""
+        self.message_user(
+            request, f"{action.label}: {changed} commenter(s){note}.", messages.SUCCESS
+        )
+        return None
+
+    @admin.action(permissions=["moderate"], description="Ban selected commenters")
+    def ban(self, request, queryset):
+        return self._change_standing(request, queryset, Action.BAN)
+
+    @admin.action(permissions=["moderate"], description="Lift the ban on selected commenters")
+    def unban(self, request, queryset):
+        return self._change_standing(request, queryset, Action.UNBAN)
+
+    @admin.action(permissions=["moderate"], description="Trust selected commenters")
+    def trust(self, request, queryset):
+        return self._change_standing(request, queryset, Action.TRUST)
+
+    @admin.action(permissions=["moderate"], description="Stop trusting selected commenters")
+    def untrust(self, request, queryset):
+        return self._change_standing(request, queryset, Action.UNTRUST)

@@ -1,16 +1,17 @@
 """What the comments template tags show of an article's comments: one page of published
-ones with their count, and the form. A fixed number of queries whatever the number of
-comments; the reader's remembered name."""
+ones (oldest or newest first) with their count in words, and the form. A fixed number of
+queries whatever the number of comments; the reader's remembered name."""
 
 from django import forms
 from django.conf import settings
 from django.core import signing
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import ngettext
 
 from articles.models import Article
+from comments import pages
 from comments.forms import CommentForm, clean_user_name
-from comments.pages import PAGE_PARAMETER
 from portal import pagecache
 
 NAME_COOKIE = "comment_name"
@@ -28,23 +29,34 @@ class CommentPaginator(Paginator):
 
 
 def comment_page(request: HttpRequest | None, article: Article) -> Page:
-    """The page of `article`'s published comments this request asks for (?cpage=). Built
-    once per request, so the count and the list tags share one count query."""
+    """The page of `article`'s published comments this request asks for (?cpage=, in the
+    ?order= it asks for). Built once per request, so the count and the list tags share one
+    count query."""
     shown = getattr(request, "_comment_pages", None)
     if shown is None:
         shown = {}
         if request is not None:
             request._comment_pages = shown
     if article.pk not in shown:
-        published = article.comments.published().only(
-            "id", "user_name", "html", "created", "article_id"
+        newest = request is not None and pages.newest_first(request.GET)
+        published = (
+            article.comments.published()
+            .only("id", "user_name", "html", "created", "article_id")
+            .order_by(*pages.ordering(newest=newest))
         )
         paginator = CommentPaginator(published, settings.COMMENTS_PER_PAGE)
-        number = request.GET.get(PAGE_PARAMETER) if request is not None else None
+        number = request.GET.get(pages.PAGE_PARAMETER) if request is not None else None
         page = paginator.get_page(number)
         page.paginator.count  # noqa: B018 -- count now, once, for both tags
         shown[article.pk] = page
     return shown[article.pk]
+
+
+def count_label(count: int) -> str:
+    """How many comments, in words: "No comments yet", "1 comment", "24 comments"."""
+    if count == 0:
+        return "No comments yet"
+    return ngettext("%(count)s comment", "%(count)s comments", count) % {"count": f"{count:,}"}
 
 
 def is_closed(article: Article) -> bool:

@@ -78,6 +78,9 @@ class CommentForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
     timestamp = forms.CharField(widget=forms.HiddenInput, max_length=500, required=False)
+    # Set when the reader was warned the text may break the rules (comments.outcomes):
+    # sending the same text again with it stores the comment for a moderator.
+    nudge = forms.CharField(widget=forms.HiddenInput, max_length=500, required=False)
 
     def __init__(self, *args, article: Article, **kwargs):
         super().__init__(*args, **kwargs)
@@ -101,6 +104,7 @@ class CommentForm(forms.Form):
             "text",
             Field("website", wrapper_class="honeypot"),
             "timestamp",
+            "nudge",
         )
         self.helper.add_input(Submit("submit", "Post comment"))
 
@@ -154,8 +158,13 @@ class CommentForm(forms.Form):
 
     def refresh_timestamp(self):
         # The re-rendered form gets a fresh, valid timestamp so the reader can resend.
+        self.set_hidden(timestamp=sign_timestamp(self.article.pk))
+
+    def set_hidden(self, **values: str) -> None:
+        """Change hidden values of the re-rendered form (a new token, the nudge marker)."""
         self.data = self.data.copy()
-        self.data["timestamp"] = sign_timestamp(self.article.pk)
+        for name, value in values.items():
+            self.data[name] = value
 
     def clean(self):
         cleaned = super().clean()

@@ -1,4 +1,5 @@
-"""Readers' comments, the reports readers file, and the moderators' recorded decisions."""
+"""Readers' comments, the commenters who write them, the reports readers file, and the
+moderators' recorded decisions."""
 
 from django.conf import settings
 from django.db import models
@@ -6,6 +7,34 @@ from django.utils import timezone
 
 from articles.models import Article
 from portal.sanitizer import render_comment_text
+
+
+class Commenter(models.Model):
+    """A commenter: the name they write under plus a keyed fingerprint of their browser
+    (comments.commenters). Moderators ban or trust a commenter; never edited otherwise."""
+
+    class Standing(models.TextChoices):
+        REGULAR = "regular", "Regular"
+        BANNED = "banned", "Banned"
+        TRUSTED = "trusted", "Trusted"
+
+    name = models.CharField(max_length=50)
+    # A keyed hash of a random id kept in the browser's cookie: tells apart readers who
+    # share one address, and reveals nothing about them.
+    fingerprint = models.CharField(max_length=64, editable=False)
+    standing = models.CharField(max_length=10, choices=Standing, default=Standing.REGULAR)
+    created = models.DateTimeField("first seen", default=timezone.now)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["fingerprint", "name"], name="one_commenter_per_name")
+        ]
+        indexes = [models.Index(fields=["standing", "name"], name="commenter_standing_idx")]
+        permissions = [("moderate_commenter", "Can ban and trust commenters")]
+
+    def __str__(self):
+        return f"{self.name} ({self.fingerprint[:8]})"
 
 
 class CommentQuerySet(models.QuerySet):
@@ -29,6 +58,10 @@ class Comment(models.Model):
         REMOVE = "remove", "Remove"
 
     article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="comments")
+    # Empty on comments stored before commenters were recorded.
+    commenter = models.ForeignKey(
+        Commenter, on_delete=models.PROTECT, null=True, blank=True, related_name="comments"
+    )
     user_name = models.CharField(max_length=50)
     text = models.TextField()
     html = models.TextField(editable=False, help_text="The text as rendered, made safe.")
@@ -113,7 +146,8 @@ class ModerationQueue(Comment):
 
 
 class ModerationDecision(models.Model):
-    """Who changed a comment's status, how, why and when. Never edited, never deleted."""
+    """Who changed a comment's status or a commenter's standing, how, why and when. Never
+    edited, never deleted."""
 
     class Action(models.TextChoices):
         APPROVE = "approve", "Approve"
@@ -122,8 +156,21 @@ class ModerationDecision(models.Model):
         REMOVE_OFF_TOPIC = "remove_off_topic", "Remove as off-topic"
         REMOVE_SPAM = "remove_spam", "Remove as spam"
         HOLD_REPORTED = "hold_reported", "Hold after reader reports"
+        BAN = "ban", "Ban the commenter"
+        UNBAN = "unban", "Lift the commenter's ban"
+        TRUST = "trust", "Trust the commenter"
+        UNTRUST = "untrust", "Stop trusting the commenter"
+        HOLD = "hold", "Hold for review"
+        # Puts back what an earlier decision changed (services.undo); that decision stays.
+        UNDO = "undo", "Undo an earlier decision"
 
-    comment = models.ForeignKey(Comment, on_delete=models.PROTECT, related_name="decisions")
+    # A decision is about a comment, a commenter, or both (a ban from a comment's card).
+    comment = models.ForeignKey(
+        Comment, on_delete=models.PROTECT, null=True, blank=True, related_name="decisions"
+    )
+    commenter = models.ForeignKey(
+        Commenter, on_delete=models.PROTECT, null=True, blank=True, related_name="decisions"
+    )
     moderator = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -137,13 +184,23 @@ class ModerationDecision(models.Model):
         max_length=150, blank=True, help_text="Empty when the portal decided by itself."
     )
     action = models.CharField(max_length=20, choices=Action)
-    from_status = models.CharField(max_length=10, choices=Comment.Status)
-    to_status = models.CharField(max_length=10, choices=Comment.Status)
+    # The comment's status before and after; empty when the decision left it as it was.
+    from_status = models.CharField(max_length=10, choices=Comment.Status, blank=True)
+    to_status = models.CharField(max_length=10, choices=Comment.Status, blank=True)
+    # The commenter's standing before and after, for bans and trust.
+    from_standing = models.CharField(max_length=10, choices=Commenter.Standing, blank=True)
+    to_standing = models.CharField(max_length=10, choices=Commenter.Standing, blank=True)
     reason = models.TextField(blank=True)
     created = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
         ordering = ["-created", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(comment__isnull=False) | models.Q(commenter__isnull=False),
+                name="decision_about_something",
+            )
+        ]
 
     def __str__(self):
         who = self.moderator_name or "the portal"

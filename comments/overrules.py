@@ -49,6 +49,7 @@ def overrules(*, days: int = 30) -> list[Row]:
     decisions = (
         ModerationDecision.objects.filter(comment__created__gte=since)
         .exclude(moderator_name="")
+        .exclude(to_status="")  # bans and trust: about the commenter, not the comment's status
         .order_by("created", "id")
         .values_list("comment_id", "action")
     )

@@ -11,14 +11,14 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import CharField, F, Value
+from django.db.models import CharField, F, OuterRef, Subquery, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from articles.models import Article
 from articles.page_scopes import article_page_scope
-from comments import screening
-from comments.models import Comment, Flag, ModerationDecision
+from comments import commenters, screening
+from comments.models import Comment, Commenter, Flag, ModerationDecision
 from comments.screening_adapter import context_for
 from portal import pagecache
 
@@ -40,11 +40,36 @@ _TO_STATUS = {
     ModerationDecision.Action.REMOVE_OFF_TOPIC: Comment.Status.REMOVED,
     ModerationDecision.Action.REMOVE_SPAM: Comment.Status.REMOVED,
     ModerationDecision.Action.HOLD_REPORTED: Comment.Status.HELD,
+    ModerationDecision.Action.HOLD: Comment.Status.HELD,
+}
+
+
+# What each decision about a commenter does: the standings it applies to, and the new one.
+_STANDING_CHANGES = {
+    ModerationDecision.Action.BAN: (
+        {Commenter.Standing.REGULAR, Commenter.Standing.TRUSTED},
+        Commenter.Standing.BANNED,
+    ),
+    ModerationDecision.Action.UNBAN: ({Commenter.Standing.BANNED}, Commenter.Standing.REGULAR),
+    ModerationDecision.Action.TRUST: (
+        {Commenter.Standing.REGULAR, Commenter.Standing.BANNED},
+        Commenter.Standing.TRUSTED,
+    ),
+    ModerationDecision.Action.UNTRUST: ({Commenter.Standing.TRUSTED}, Commenter.Standing.REGULAR),
 }
 
 
 class CommentsClosed(Exception):
     """The article takes no new comments."""
+
+
+class CommenterBanned(Exception):
+    """A moderator banned the commenter, and COMMENT_BAN_MODE is "refuse"."""
+
+
+class TooManyComments(Exception):
+    """More comments from this browser or under this name in COMMENT_RATE_WINDOW than
+    COMMENT_RATE_LIMIT_FINGERPRINT or COMMENT_RATE_LIMIT_NAME allow."""
 
 
 class FormAlreadyUsed(Exception):
@@ -55,6 +80,19 @@ class TooManyReports(Exception):
     """The client filed COMMENT_REPORTS_PER_HOUR reports in the past hour."""
 
 
+class MayBreakRules(Exception):
+    """The screening would remove this comment and the reader has not yet been told so: it
+    was not stored (the nudge, as Coral does before posting)."""
+
+    def __init__(self, screening_result: screening.Screening):
+        super().__init__(screening_result.decision.value)
+        self.screening = screening_result
+
+    @property
+    def reasons(self) -> list[dict]:
+        return self.screening.reasons
+
+
 @dataclass(frozen=True)
 class Submitted:
     comment: Comment
@@ -63,6 +101,10 @@ class Submitted:
     @property
     def published(self) -> bool:
         return self.comment.status == Comment.Status.PUBLISHED
+
+    @property
+    def refused(self) -> bool:
+        return self.comment.status == Comment.Status.REMOVED
 
 
 def queue_since(
@@ -106,15 +148,28 @@ def submit_comment(
     user_name: str,
     text: str,
     client_key: str = "",
+    fingerprint: str = "",
     signals: screening.Signals | None = None,
     idempotency_key: str | None = None,
+    nudge: bool = False,
 ) -> Submitted:
-    """Screen a reader's comment and store it as published, held or removed.
+    """Screen a reader's comment and store it as published, held or removed, under its
+    commenter (the name from the browser with this `fingerprint`, when there is one).
+
+    With `nudge`, a comment the screening would remove is not stored: MayBreakRules is
+    raised with the screening, so the reader can be told before anything is recorded. The
+    caller sends it again without `nudge` once the reader confirms; it is then stored as
+    removed, where moderators find it (a wrong removal can be restored).
 
     Sending the same form again (the same `idempotency_key`, the nonce of its token), or the
     same text under the same name within DUPLICATE_WINDOW, returns the comment already
     stored. Unique keys in the database hold this for posts that race each other, too. A form
-    that already sent a different comment raises FormAlreadyUsed."""
+    that already sent a different comment raises FormAlreadyUsed.
+
+    `signals` carry the caller's counts of earlier comments in COMMENT_RATE_WINDOW from this
+    browser (recent_by_client) and under this name: too many raise TooManyComments, a few
+    hold the comment as a flood, unless the commenter is trusted. A banned commenter raises
+    CommenterBanned (COMMENT_BAN_MODE "refuse") or is held."""
     if not article.is_live or article.comment_mode == Article.CommentMode.CLOSED:
         raise CommentsClosed
     digest = content_hash(text)
@@ -122,7 +177,22 @@ def submit_comment(
     earlier = _already_sent(article, user_name, digest, idempotency_key, since)
     if earlier is not None:
         return earlier
+    standing = commenters.standing_of(
+        name=user_name, fingerprint=fingerprint, address_key=client_key
+    )
+    banned = standing == Commenter.Standing.BANNED
+    trusted = standing == Commenter.Standing.TRUSTED
+    if banned and settings.COMMENT_BAN_MODE == "refuse":
+        raise CommenterBanned
     signals = signals or screening.Signals()
+    if trusted:
+        # Trusted commenters skip the flood limits and hold; every other check still applies.
+        signals = dataclasses.replace(signals, recent_by_client=0, recent_by_name=0)
+    elif (
+        signals.recent_by_client >= settings.COMMENT_RATE_LIMIT_FINGERPRINT[0]
+        or signals.recent_by_name >= settings.COMMENT_RATE_LIMIT_NAME[0]
+    ):
+        raise TooManyComments
     if not signals.duplicate_elsewhere and (
         Comment.objects.filter(content_hash=digest, created__gte=since).exists()
     ):
@@ -133,12 +203,20 @@ def submit_comment(
             text=text, user_name=user_name, article=context_for(article), signals=signals
         )
     )
+    if nudge and result.decision == screening.Decision.REMOVE:
+        raise MayBreakRules(result)
     status = _STATUS_FOR[result.decision]
+    reasons = result.reasons
     if (
         status == Comment.Status.PUBLISHED
         and article.comment_mode == Article.CommentMode.PREMODERATED
+        and not trusted
     ):
         status = Comment.Status.HELD
+    if banned:  # COMMENT_BAN_MODE "hold": the reader is told it awaits moderation
+        reasons = [*reasons, commenters.BANNED_REASON]
+        if status == Comment.Status.PUBLISHED:
+            status = Comment.Status.HELD
     key = _duplicate_key(article.pk, user_name, digest)
     # An older comment with the same words gives up the key: they may be said again.
     Comment.objects.filter(duplicate_key=key, created__lt=since).update(duplicate_key=None)
@@ -147,12 +225,17 @@ def submit_comment(
         with transaction.atomic():
             comment = Comment.objects.create(
                 article=article,
+                commenter=(
+                    commenters.commenter_for(name=user_name, fingerprint=fingerprint)
+                    if fingerprint
+                    else None
+                ),
                 user_name=user_name,
                 text=text,
                 status=status,
                 screening=result.decision.value,
-                screening_reasons=result.reasons,
-                reason_codes=reason_codes(result.reasons),
+                screening_reasons=reasons,
+                reason_codes=reason_codes(reasons),
                 screening_score=result.score,
                 screening_model=result.model_version,
                 client_key=client_key,
@@ -196,6 +279,79 @@ def _already_sent(
     return None if earlier is None else Submitted(earlier, created=False)
 
 
+_MODERATED_FIELDS = ["status", "status_changed", "report_count", "report_weight", "review_since"]
+
+
+@dataclass(frozen=True)
+class PriorState:
+    """What a decision may change on a comment, as it was before: what undo puts back."""
+
+    status: str
+    report_count: int
+    report_weight: int
+    review_since: datetime | None
+
+    @classmethod
+    def of(cls, comment: Comment) -> "PriorState":
+        return cls(
+            status=comment.status,
+            report_count=comment.report_count,
+            report_weight=comment.report_weight,
+            review_since=comment.review_since,
+        )
+
+
+class UndoRefused(Exception):
+    """The comment was decided on again after the decision to undo: undo would overwrite it."""
+
+
+def _decide(
+    locked: Comment,
+    *,
+    moderator: AbstractBaseUser | None,
+    action: ModerationDecision.Action,
+    reason: str,
+    now: datetime,
+    restore: PriorState | None = None,
+) -> ModerationDecision:
+    """The decision row for `action` on a locked comment, and the comment's new state set on
+    it; the caller saves both in its transaction. The one place a decision's effect is made."""
+    if action == ModerationDecision.Action.UNDO:
+        if restore is None:
+            raise ValueError("undo needs the state to put back")
+        to_status = restore.status
+    else:
+        to_status = _TO_STATUS[action]
+    decision = ModerationDecision(
+        comment=locked,
+        moderator=moderator,
+        moderator_name=moderator.get_username() if moderator is not None else "",
+        action=action,
+        from_status=locked.status,
+        to_status=to_status,
+        reason=reason,
+        created=now,
+    )
+    since = locked.review_since
+    locked.status = to_status
+    locked.status_changed = now
+    if action == ModerationDecision.Action.APPROVE:
+        # Approved comments leave the queue; readers' reports are kept as Flags.
+        locked.report_count = locked.report_weight = 0
+    if restore is not None:
+        locked.report_count, locked.report_weight = restore.report_count, restore.report_weight
+        since = restore.review_since
+    locked.review_since = queue_since(
+        status=locked.status, report_count=locked.report_count, since=since, now=now
+    )
+    return decision
+
+
+def _copy_state(source: Comment, target: Comment) -> None:
+    for field in _MODERATED_FIELDS:
+        setattr(target, field, getattr(source, field))
+
+
 def moderate(
     *,
     comment: Comment,
@@ -207,40 +363,99 @@ def moderate(
     never deleted: a removed comment can be approved again."""
     with transaction.atomic():
         locked = Comment.objects.select_for_update().get(pk=comment.pk)
-        decision = ModerationDecision.objects.create(
-            comment=locked,
-            moderator=moderator,
-            moderator_name=moderator.get_username() if moderator is not None else "",
-            action=action,
-            from_status=locked.status,
-            to_status=_TO_STATUS[action],
-            reason=reason,
+        decision = _decide(
+            locked, moderator=moderator, action=action, reason=reason, now=timezone.now()
         )
-        locked.status = decision.to_status
-        locked.status_changed = decision.created
-        if action == ModerationDecision.Action.APPROVE:
-            # Approved comments leave the queue; readers' reports are kept as Flags.
-            locked.report_count = locked.report_weight = 0
-        locked.review_since = queue_since(
-            status=locked.status,
-            report_count=locked.report_count,
-            since=locked.review_since,
-            now=decision.created,
-        )
-        locked.save(
-            update_fields=[
-                "status",
-                "status_changed",
-                "report_count",
-                "report_weight",
-                "review_since",
-            ]
-        )
+        decision.save()
+        locked.save(update_fields=_MODERATED_FIELDS)
         pagecache.bump(article_page_scope(locked.article.slug))
-    comment.status, comment.status_changed = locked.status, locked.status_changed
-    comment.report_count, comment.review_since = locked.report_count, locked.review_since
-    comment.report_weight = locked.report_weight
+    _copy_state(locked, comment)
     return decision
+
+
+def _locked(pks: Iterable[int]) -> list[Comment]:
+    return list(
+        Comment.objects.select_for_update(of=("self",))
+        .select_related("article")
+        .filter(pk__in=list(pks))
+        .order_by("pk")
+    )
+
+
+def _save_all(comments: list[Comment], decisions: list[ModerationDecision]) -> None:
+    """Decisions and comments in a fixed number of queries, whatever their number."""
+    ModerationDecision.objects.bulk_create(decisions)
+    Comment.objects.bulk_update(comments, _MODERATED_FIELDS)
+    for slug in {comment.article.slug for comment in comments}:
+        pagecache.bump(article_page_scope(slug))
+
+
+def moderate_many(
+    *,
+    comment_ids: Iterable[int],
+    moderator: AbstractBaseUser,
+    action: ModerationDecision.Action,
+    reason: str = "",
+) -> list[tuple[ModerationDecision, PriorState]]:
+    """moderate() for several comments in one transaction: every one gets its own decision,
+    or none does. Returns each decision with the state it replaced (for undo)."""
+    with transaction.atomic():
+        comments = _locked(comment_ids)
+        now = timezone.now()
+        done = []
+        for comment in comments:
+            prior = PriorState.of(comment)
+            decision = _decide(comment, moderator=moderator, action=action, reason=reason, now=now)
+            done.append((decision, prior))
+        _save_all(comments, [decision for decision, _ in done])
+    return done
+
+
+def undo(
+    *, decisions: dict[int, PriorState], moderator: AbstractBaseUser
+) -> list[ModerationDecision]:
+    """Put back what the decisions (by id) changed, each with its own UNDO decision, in one
+    transaction; the undone decisions stay on record. Raises UndoRefused, changing nothing,
+    when any of those comments has been decided on since."""
+    with transaction.atomic():
+        undone = {
+            d.comment_id: d for d in ModerationDecision.objects.filter(pk__in=list(decisions))
+        }
+        comments = _locked(undone)
+        latest = _latest_decisions(list(undone))
+        if len(undone) != len(decisions) or any(
+            latest.get(comment.pk) != undone[comment.pk].pk for comment in comments
+        ):
+            raise UndoRefused
+        now = timezone.now()
+        made = [
+            _decide(
+                comment,
+                moderator=moderator,
+                action=ModerationDecision.Action.UNDO,
+                reason=f"Undoes decision {undone[comment.pk].pk}: "
+                f"{undone[comment.pk].get_action_display()}",
+                now=now,
+                restore=decisions[undone[comment.pk].pk],
+            )
+            for comment in comments
+        ]
+        _save_all(comments, made)
+    return made
+
+
+def _latest_decisions(comment_ids: list[int]) -> dict[int, int]:
+    """Each comment's newest decision id, in one query."""
+    newest = (
+        ModerationDecision.objects.filter(comment=OuterRef("pk"))
+        .order_by("-created", "-id")
+        .values("pk")[:1]
+    )
+    return dict(
+        Comment.objects.filter(pk__in=comment_ids)
+        .annotate(newest=Subquery(newest))
+        .values_list("pk", "newest")
+    )
 
 
 def approve(*, comment: Comment, moderator: AbstractBaseUser, reason: str = ""):
@@ -262,6 +477,92 @@ def remove(
     if _TO_STATUS[action] != Comment.Status.REMOVED:
         raise ValueError(f"{action} does not remove a comment")
     return moderate(comment=comment, moderator=moderator, action=action, reason=reason)
+
+
+def change_standing(
+    *,
+    commenter: Commenter,
+    moderator: AbstractBaseUser | None,
+    action: ModerationDecision.Action,
+    reason: str = "",
+    comment: Comment | None = None,
+) -> ModerationDecision | None:
+    """Ban, unban, trust or stop trusting a commenter, and record who did it and why (about
+    `comment` too when the moderator acted from one), in one transaction. Returns None and
+    records nothing when the commenter's standing is not one the action applies to (banning
+    a banned commenter, unbanning one who was never banned)."""
+    applies_to, new_standing = _STANDING_CHANGES[action]
+    with transaction.atomic():
+        locked = Commenter.objects.select_for_update().get(pk=commenter.pk)
+        if locked.standing not in applies_to:
+            commenter.standing = locked.standing
+            return None
+        decision = ModerationDecision.objects.create(
+            commenter=locked,
+            comment=comment,
+            moderator=moderator,
+            moderator_name=moderator.get_username() if moderator is not None else "",
+            action=action,
+            from_standing=locked.standing,
+            to_standing=new_standing,
+            reason=reason,
+        )
+        locked.standing = new_standing
+        locked.save(update_fields=["standing"])
+    commenter.standing = locked.standing
+    return decision
+
+
+def ban_commenter(
+    *, commenter: Commenter, moderator: AbstractBaseUser, reason: str = "", comment=None
+) -> ModerationDecision | None:
+    """New comments from the commenter's browser, or under their name from their address,
+    are refused (or held, COMMENT_BAN_MODE)."""
+    return change_standing(
+        commenter=commenter,
+        moderator=moderator,
+        action=ModerationDecision.Action.BAN,
+        reason=reason,
+        comment=comment,
+    )
+
+
+def unban_commenter(
+    *, commenter: Commenter, moderator: AbstractBaseUser, reason: str = "", comment=None
+) -> ModerationDecision | None:
+    return change_standing(
+        commenter=commenter,
+        moderator=moderator,
+        action=ModerationDecision.Action.UNBAN,
+        reason=reason,
+        comment=comment,
+    )
+
+
+def trust_commenter(
+    *, commenter: Commenter, moderator: AbstractBaseUser, reason: str = "", comment=None
+) -> ModerationDecision | None:
+    """The commenter's comments skip the flood and pre-moderation holds; the screening for
+    abuse, hate and spam still applies."""
+    return change_standing(
+        commenter=commenter,
+        moderator=moderator,
+        action=ModerationDecision.Action.TRUST,
+        reason=reason,
+        comment=comment,
+    )
+
+
+def untrust_commenter(
+    *, commenter: Commenter, moderator: AbstractBaseUser, reason: str = "", comment=None
+) -> ModerationDecision | None:
+    return change_standing(
+        commenter=commenter,
+        moderator=moderator,
+        action=ModerationDecision.Action.UNTRUST,
+        reason=reason,
+        comment=comment,
+    )
 
 
 def report_weight(client_key: str) -> int:

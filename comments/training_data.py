@@ -18,10 +18,13 @@ LABEL_FOR = {
 
 def moderator_examples(*, weight: float = 3.0) -> list[Example]:
     """The latest decision a person made on each comment, as a labelled example. Decisions
-    the portal made by itself (reader reports) teach nothing and are left out."""
+    the portal made by itself (reader reports) teach nothing and are left out, and so do
+    comments whose latest decision holds or undoes (the moderator has not settled)."""
     latest = (
         ModerationDecision.objects.exclude(moderator_name="")
-        .filter(action__in=list(LABEL_FOR))
+        # Bans and trust are about the commenter, not a verdict on the comment's text.
+        .exclude(to_status="")
+        .filter(comment__isnull=False)
         .order_by("comment_id", "-created", "-id")
         .select_related("comment__article")
     )
@@ -30,6 +33,8 @@ def moderator_examples(*, weight: float = 3.0) -> list[Example]:
         if decision.comment_id in seen:
             continue
         seen.add(decision.comment_id)
+        if decision.action not in LABEL_FOR:
+            continue
         examples.append(
             Example(
                 text=decision.comment.text,

@@ -1,5 +1,5 @@
-"""Posting and reporting comments: plain form POSTs that redirect (303), with a JSON
-answer for the page's script."""
+"""Posting and reporting comments: plain form POSTs that always redirect (303), so a refresh
+sends nothing, with a JSON answer for the page's script."""
 
 import logging
 
@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 
 from articles.models import Article
-from comments import pages, screening, services
+from comments import commenters, display, feedback, outcomes, pages, screening, services
 from comments.display import remember_name
 from comments.forms import CommentForm, sign_timestamp
 from comments.models import Comment
@@ -20,8 +20,6 @@ from portal import ratelimit
 
 logger = logging.getLogger(__name__)
 
-AWAITING = "Thank you. Your comment is awaiting moderation."
-PUBLISHED = "Thank you. Your comment is published."
 CLOSED = "Comments are closed on this article."
 FORM_USED = (
     "This form has already sent a comment. Your new comment is still here: please send it again."
@@ -29,6 +27,10 @@ FORM_USED = (
 REPORTS_LIMITED = (
     "You have sent many reports in the past hour. Please try again later; moderators are "
     "looking at the comments already reported."
+)
+BANNED = (
+    "Your comment was not published: a moderator has stopped comments from this browser or "
+    "under this name. Your text is still in the form."
 )
 TOO_MANY = (
     "You have sent several comments in a short time. Please wait a few minutes and send it "
@@ -41,23 +43,49 @@ def _wants_json(request: HttpRequest) -> bool:
 
 
 def _refuse(request, article, form, status: int, message: str | None = None) -> HttpResponse:
-    """The form again with its errors and the reader's text: the form's HTML for the page's
-    script, else the comments app's own small page (never the whole article again)."""
+    """The form again with its errors and the reader's text."""
     if message:
         form.add_error(None, message)
-    context = {"comment_form": form, "article": article}
+    return _form_again(request, article, form, outcome="invalid", status=status)
+
+
+def _form_again(
+    request, article, form, *, outcome: str, status: int, notice: dict | None = None
+) -> HttpResponse:
+    """The form again with the reader's text, its errors or a notice (refused, nudge): the
+    form's HTML for the page's script; without it, kept for one read and shown in the form
+    on the article page, after a redirect."""
     if _wants_json(request):
+        context = {"comment_form": form, "article": article, "comment_notice": notice}
         html = render_to_string("comments/_form.html", context, request=request)
-        return JsonResponse({"status": "invalid", "form": html}, status=status)
-    return render(request, "comments/form_errors.html", context, status=status)
+        data = {"status": outcome, "form": html}
+        if notice:
+            data["message"] = notice["text"]
+        return JsonResponse(data, status=status)
+    feedback.keep(request, article, notice=notice, form=form)
+    return _see_other(_back_to_form(request, article))
 
 
-def _published_url(article_url: str, comment: Comment) -> str:
-    """Where the comment is shown. The comment is saved: if finding its page fails (the
-    database connection dropped), the article's first page with the anchor will do."""
+def _back_to_form(request, article) -> str:
+    """The article's comment page the form was sent from, at the form."""
+    return f"{article.get_absolute_url()}{pages.listing_query(request.GET)}#comment-form"
+
+
+def _see_other(url: str) -> HttpResponse:
+    response = redirect(url)
+    response.status_code = 303
+    return response
+
+
+def _published_url(request, article_url: str, comment: Comment) -> str:
+    """Where the comment is shown, in the order the reader reads the comments. The comment
+    is saved: if finding its page fails (the database connection dropped), the article's
+    first page with the anchor will do."""
+    newest = pages.newest_first(request.GET)
     try:
+        position = pages.position_of(comment, newest=newest)
         return pages.comment_url(
-            article_url, comment.pk, pages.page_number(pages.position_of(comment))
+            article_url, comment.pk, pages.page_number(position), newest=newest
         )
     except DatabaseError:
         logger.warning("Could not find the page of comment %s", comment.pk, exc_info=True)
@@ -66,6 +94,15 @@ def _published_url(article_url: str, comment: Comment) -> str:
 
 @require_POST
 def post_comment(request: HttpRequest, article_id: int) -> HttpResponse:
+    # Every answer, a refusal too, gives a new browser its id: its next try is the same
+    # commenter's.
+    client = commenters.identify(request)
+    response = _post_comment(request, article_id, client)
+    commenters.remember_browser(response, client, secure=request.is_secure())
+    return response
+
+
+def _post_comment(request: HttpRequest, article_id: int, client: commenters.Client) -> HttpResponse:
     article = get_object_or_404(
         Article.objects.published().select_related("source").prefetch_related("topics"),
         pk=article_id,
@@ -75,59 +112,87 @@ def post_comment(request: HttpRequest, article_id: int) -> HttpResponse:
         form.is_valid()
         return _refuse(request, article, form, 403, CLOSED)
     # Every attempt counts, valid or not: a client looping over invalid posts is limited too.
-    client = ratelimit.client_key(request)
-    limit, window = settings.COMMENT_RATE_LIMIT_CLIENT
-    by_client = ratelimit.count("comment-client", client, window=window)
-    if by_client > limit:
+    # The address's limit is high (one office, one carrier: many readers); the browser's and
+    # the name's, counted here, are the tight ones, applied by submit_comment.
+    limit, window = settings.COMMENT_RATE_LIMIT_ADDRESS
+    if ratelimit.count("comment-address", client.address_key, window=window) > limit:
         form.is_valid()  # keep what the reader typed on the page
         return _refuse(request, article, form, 429, TOO_MANY)
     if not form.is_valid():
         return _refuse(request, article, form, 400)
     name = form.cleaned_data["user_name"]
-    name_limit, name_window = settings.COMMENT_RATE_LIMIT_NAME
-    by_name = ratelimit.count("comment-name", services.content_hash(name), window=name_window)
-    if by_name > name_limit:
-        return _refuse(request, article, form, 429, TOO_MANY)
-    signals = screening.Signals(
-        recent_by_client=by_client - 1,
-        recent_by_name=by_name - 1,
-    )
+    window = settings.COMMENT_RATE_LIMIT_FINGERPRINT[1]
+    by_browser = ratelimit.count("comment-browser", client.fingerprint, window=window)
+    window = settings.COMMENT_RATE_LIMIT_NAME[1]
+    by_name = ratelimit.count("comment-name", services.content_hash(name), window=window)
+    signals = screening.Signals(recent_by_client=by_browser - 1, recent_by_name=by_name - 1)
+    text = form.cleaned_data["text"]
+    digest = services.content_hash(text)
     try:
         submitted = services.submit_comment(
             article=article,
             user_name=name,
-            text=form.cleaned_data["text"],
-            client_key=client,
+            text=text,
+            client_key=client.address_key,
+            fingerprint=client.fingerprint,
             signals=signals,
             idempotency_key=form.nonce,
+            # The first send of a text the screening would remove is not stored: the
+            # reader is told why and may edit it, or send it again as it is.
+            nudge=not outcomes.nudge_confirmed(form.cleaned_data["nudge"], article.pk, digest),
         )
     except services.CommentsClosed:
         return _refuse(request, article, form, 403, CLOSED)
+    except services.CommenterBanned:
+        return _refuse(request, article, form, 403, BANNED)
+    except services.TooManyComments:
+        return _refuse(request, article, form, 429, TOO_MANY)
     except services.FormAlreadyUsed:
         form.refresh_timestamp()
         return _refuse(request, article, form, 409, FORM_USED)
+    except services.MayBreakRules as nudged:
+        # Nothing was stored: the form's token is still unused and stays.
+        form.set_hidden(nudge=outcomes.sign_nudge(article.pk, digest))
+        notice = {"kind": "warning", "text": outcomes.nudge(nudged.reasons)}
+        return _form_again(request, article, form, outcome="nudge", status=200, notice=notice)
     comment = submitted.comment
-    article_url = article.get_absolute_url()
-    if submitted.published:
-        target = _published_url(article_url, comment)
-        message = PUBLISHED
-    else:
-        target = f"{article_url}#comment-form"
-        message = AWAITING
-    if _wants_json(request):
-        data = {"status": "published" if submitted.published else "held", "message": message}
-        data["timestamp"] = sign_timestamp(article.pk)  # this form's token is spent
+    if submitted.refused:
+        # Stored for the moderators; the reader keeps the text to edit, with a fresh token.
+        form.set_hidden(timestamp=sign_timestamp(article.pk), nudge="")
+        notice = {"kind": "danger", "text": outcomes.refused(comment.screening_reasons)}
+        response = _form_again(
+            request,
+            article,
+            form,
+            outcome="refused",
+            status=201 if submitted.created else 200,
+            notice=notice,
+        )
+    elif _wants_json(request):
+        data = {
+            "status": "published" if submitted.published else "held",
+            "message": outcomes.PUBLISHED if submitted.published else outcomes.HELD,
+            "timestamp": sign_timestamp(article.pk),  # this form's token is spent
+        }
         if submitted.published:
-            data["html"] = render_to_string(
-                "comments/_comment.html", {"comment": comment}, request=request
-            )
-            data["url"] = target
+            context = {
+                "comment": comment,
+                "published_id": comment.pk,
+                "comment_notice": {"kind": "success", "text": outcomes.PUBLISHED},
+            }
+            data["html"] = render_to_string("comments/_comment.html", context, request=request)
+            data["url"] = _published_url(request, article.get_absolute_url(), comment)
+            count = Comment.objects.published().filter(article=article).count()
+            data["count"] = display.count_label(count)
         response = JsonResponse(data, status=201 if submitted.created else 200)
+    elif submitted.published:
+        # Shown in place: the notice sits next to the comment on its page.
+        notice = {"kind": "success", "text": outcomes.PUBLISHED}
+        feedback.keep(request, article, notice=notice, comment_id=comment.pk)
+        response = _see_other(_published_url(request, article.get_absolute_url(), comment))
     else:
-        level = messages.SUCCESS if submitted.published else messages.INFO
-        messages.add_message(request, level, message)
-        response = redirect(target)
-        response.status_code = 303
+        feedback.keep(request, article, notice={"kind": "info", "text": outcomes.HELD})
+        response = _see_other(_back_to_form(request, article))
     remember_name(response, name, secure=request.is_secure())
     return response
 

@@ -13,7 +13,7 @@ parameters the page declares, so a flood of made-up query strings shares one cop
 import contextlib
 import hashlib
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 from django.conf import settings
 from django.core.cache import cache
@@ -100,12 +100,19 @@ def is_cacheable(request: HttpRequest) -> bool:
     )
 
 
-def page_query(request: HttpRequest, names: Iterable[str]) -> QueryDict | None:
+def page_query(
+    request: HttpRequest, names: Iterable[str], choices: Mapping[str, Iterable[str]] | None = None
+) -> QueryDict | None:
     """The page-number parameters `names` as the page reads them (Paginator.get_page shows
-    page 1 for a value that is not a number), without anything else of the query string;
-    None when a number is one the cache should not keep (below 1, or past MAX_PAGE: both
-    show the last page, so each new number would be a new copy)."""
+    page 1 for a value that is not a number), and the parameters of `choices` when they hold
+    one of their values (any other value is the page's default, so it is left out), without
+    anything else of the query string; None when a number is one the cache should not keep
+    (below 1, or past MAX_PAGE: both show the last page, so each new number would be a new
+    copy)."""
     canonical = QueryDict(mutable=True)
+    for name, values in sorted((choices or {}).items()):
+        if request.GET.get(name) in values:
+            canonical[name] = request.GET[name]
     for name in sorted(names):
         try:
             number = int(request.GET.get(name, ""))
@@ -125,14 +132,16 @@ def serve(
     vary: Iterable[str],
     render: Callable[[], HttpResponse],
     query: Iterable[str] = (),
+    choices: Mapping[str, Iterable[str]] | None = None,
 ) -> HttpResponse:
     """Answer from the cache when possible, else with `render()`; while a page is rendered
     for the cache, placeholder() hands out markers instead of visitors' values.
 
-    `query` names the page-number parameters the page reads; the rest of the query string
-    (tracking tags and the like) is neither part of the key nor seen by `render()`. When the
-    cache fails, the page is rendered for this visitor alone."""
-    canonical = page_query(request, query) if is_cacheable(request) else None
+    `query` names the page-number parameters the page reads, `choices` the parameters with a
+    few known values (e.g. {"order": ["newest"]}); the rest of the query string (tracking
+    tags and the like) is neither part of the key nor seen by `render()`. When the cache
+    fails, the page is rendered for this visitor alone."""
+    canonical = page_query(request, query, choices) if is_cacheable(request) else None
     if canonical is None:
         return render()
     try:

@@ -283,14 +283,31 @@ COMMENT_REPORTS_TO_HOLD = env_int("COMMENT_REPORTS_TO_HOLD", 4)
 COMMENT_REPORTS_PER_HOUR = env_int("COMMENT_REPORTS_PER_HOUR", 10)
 # Days a comment's or report's client key is kept (manage.py clear_client_keys blanks it).
 COMMENT_CLIENT_KEY_DAYS = env_int("COMMENT_CLIENT_KEY_DAYS", 30)
-# Hard limits (refused with 429) per client address and per user name: (count, window).
-COMMENT_RATE_LIMIT_CLIENT = (env_int("COMMENT_RATE_LIMIT_CLIENT", 6), 300)
-COMMENT_RATE_LIMIT_NAME = (env_int("COMMENT_RATE_LIMIT_NAME", 6), 300)
+# Hard limits (refused with 429), (count, window): an office or a mobile carrier puts many
+# readers behind one address, so the per-address limit is high; the tight ones are per
+# browser (the commenter's fingerprint) and per user name, and trusted commenters skip them.
+# The screening's flood hold (SignalsCheck below) counts the same browser and name.
+COMMENT_RATE_WINDOW = env_int("COMMENT_RATE_WINDOW", 600)
+COMMENT_RATE_LIMIT_ADDRESS = (env_int("COMMENT_RATE_LIMIT_ADDRESS", 60), COMMENT_RATE_WINDOW)
+COMMENT_RATE_LIMIT_FINGERPRINT = (
+    env_int("COMMENT_RATE_LIMIT_FINGERPRINT", 6),
+    COMMENT_RATE_WINDOW,
+)
+COMMENT_RATE_LIMIT_NAME = (env_int("COMMENT_RATE_LIMIT_NAME", 6), COMMENT_RATE_WINDOW)
+# A banned commenter's new comments: "refuse" (told so, the text kept) or "hold" (held for
+# the moderators without telling them).
+COMMENT_BAN_MODE = os.environ.get("COMMENT_BAN_MODE", "refuse")
+if COMMENT_BAN_MODE not in {"refuse", "hold"}:
+    raise ImproperlyConfigured(
+        f'COMMENT_BAN_MODE must be "refuse" or "hold", not {COMMENT_BAN_MODE!r}'
+    )
 
 # Comment screening: every comment passes these checks (comments/screening/); the strictest
 # verdict wins. Each check's docstring lists its OPTIONS. The form itself refuses bots (the
 # honeypot, and a comment sent faster than COMMENT_MIN_SECONDS) before screening.
 COMMENT_SCREENING_CHECKS = [
+    # Flood: more than 3 earlier comments in COMMENT_RATE_WINDOW from one browser
+    # ("client": the commenter's fingerprint, not the address) or under one name holds.
     {
         "NAME": "comments.screening.signals.SignalsCheck",
         "OPTIONS": {"max_recent_by_client": 3, "max_recent_by_name": 3},

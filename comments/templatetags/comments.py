@@ -2,13 +2,15 @@
 django-contrib-comments offers it, so the host app never imports the comments app.
 
     {% get_comment_count article as comment_count %}
+    {{ comment_count|comment_count_label }}  "No comments yet", "1 comment", "24 comments"
     {% render_comment_list article %}    the count, one page of published comments
     {% render_comment_form article %}    the form (or "closed") and the rules
 """
 
 from django import template
+from django.urls import reverse
 
-from comments import display
+from comments import display, feedback, pages
 
 register = template.Library()
 
@@ -19,24 +21,56 @@ def get_comment_count(context, article) -> int:
     return display.comment_page(context.get("request"), article).paginator.count
 
 
+@register.filter
+def comment_count_label(count: int) -> str:
+    """{{ comment_count|comment_count_label }}: "No comments yet", "1 comment", "24 comments"."""
+    return display.count_label(count)
+
+
+@register.simple_tag(takes_context=True)
+def comment_form_action(context, article) -> str:
+    """Where the form posts: with the comment page it was shown on, so that a reader
+    without JavaScript comes back to that page."""
+    # Inside an inclusion tag's template the context processors' variables are gone; the
+    # request stays on the context.
+    request = getattr(context, "request", None)
+    query = pages.listing_query(request.GET) if request is not None else ""
+    return reverse("comments:post", args=[article.pk]) + query
+
+
 @register.inclusion_tag("comments/list.html", takes_context=True)
 def render_comment_list(context, article) -> dict:
-    """One page (?cpage=) of `article`'s published comments, oldest first, with its count
-    and page links."""
-    page = display.comment_page(context.get("request"), article)
-    return {"article": article, "comment_page": page, "comment_count": page.paginator.count}
+    """One page (?cpage=) of `article`'s published comments, oldest or newest first
+    (?order=newest), with its count, the order links and page links; the reader's own
+    comment, just published, with the notice saying so."""
+    request = context.get("request")
+    page = display.comment_page(request, article)
+    sent = feedback.take(request, article) or {}
+    return {
+        "article": article,
+        "comment_page": page,
+        "comment_count": page.paginator.count,
+        "newest_first": request is not None and pages.newest_first(request.GET),
+        "published_id": sent.get("comment_id"),
+        "comment_notice": sent.get("notice") if "comment_id" in sent else None,
+    }
 
 
 @register.inclusion_tag("comments/form.html", takes_context=True)
-def render_comment_form(context, article, form=None) -> dict:
-    """The comment form for `article` (`form` when re-shown with errors), or a note that
-    comments are closed, beside the rules."""
+def render_comment_form(context, article) -> dict:
+    """The comment form for `article`, or a note that comments are closed, below the rules.
+    After a send without JavaScript, the form as the reader left it (their text, the
+    errors) and the outcome, inside the form."""
+    request = context.get("request")
     closed = display.is_closed(article)
+    sent = feedback.take(request, article) or {}
+    form = None if closed else feedback.form_from(sent, article)
     if form is None and not closed:
-        form = display.new_form(context.get("request"), article)
+        form = display.new_form(request, article)
     return {
         "article": article,
         "comment_form": form,
+        "comment_notice": None if "comment_id" in sent else sent.get("notice"),
         "comments_closed": closed,
         "comments_premoderated": display.is_premoderated(article),
     }

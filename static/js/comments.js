@@ -33,6 +33,7 @@
   }
 
   function bindForm(form) {
+    bindCounter(form);
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var button = form.querySelector('[type="submit"]');
@@ -40,33 +41,55 @@
       say("Sending your comment…");
       post(form).then(function (result) {
         var data = result.data;
+        if (data.form) {
+          // Not published and the text kept: errors, a nudge or a refusal, in the form.
+          var fresh = fromHTML(data.form);
+          form.closest("[data-comment-form-wrapper]").replaceWith(fresh);
+          var newForm = fresh.querySelector("[data-comment-form]");
+          bindForm(newForm);
+          say(data.message || "Your comment was not sent: please see the message in the form.");
+          var first = newForm.querySelector("[data-comment-notice], .alert, .is-invalid");
+          if (first && first.focus) first.focus();
+          return;
+        }
         if (result.ok) {
           say(data.message);
+          // Held: the message below the button is all the reader gets; on a phone the
+          // button may sit at the screen's bottom edge, so bring the message into view.
+          if (!data.html && status) status.scrollIntoView({ block: "nearest" });
           if (data.html && list) {
             var item = fromHTML(data.html);
-            list.appendChild(item);
+            // The same comment sent again (a double submit, the same text twice) comes
+            // back with the same id: it replaces the copy shown, and counts once.
+            var shown = document.getElementById(item.id);
+            if (shown) {
+              shown.replaceWith(item);
+            } else if (list.hasAttribute("data-newest-first")) {
+              list.insertBefore(item, list.firstChild);
+            } else {
+              list.appendChild(item);
+            }
+            showTimes(item);
+            // The count in words, as the server counts it ("1 comment", "24 comments").
+            if (data.count) {
+              document.querySelectorAll("[data-comment-count]").forEach(function (node) {
+                node.textContent = data.count;
+              });
+            }
+            // Shown in place, as without JavaScript: the reader sees it where it belongs.
+            item.scrollIntoView({ block: "nearest" });
             bindReport(item.querySelector("[data-report-form]"));
             var empty = section.querySelector("[data-no-comments]");
             if (empty) empty.remove();
-            document.querySelectorAll("[data-comment-count]").forEach(function (node) {
-              node.textContent = String(parseInt(node.textContent, 10) + 1);
-            });
           }
           var text = form.querySelector("textarea");
-          if (text) text.value = "";
+          if (text) {
+            text.value = "";
+            text.dispatchEvent(new Event("input"));
+          }
           // A form token sends one comment: the answer brings the next one's.
           var token = form.querySelector('[name="timestamp"]');
           if (token && data.timestamp) token.value = data.timestamp;
-        } else if (data.form) {
-          var fresh = fromHTML(data.form);
-          var wrapper = form.closest("[data-comment-form-wrapper]");
-          wrapper.replaceWith(fresh);
-          var newForm = fresh.querySelector("[data-comment-form]");
-          bindForm(newForm);
-          say("Your comment was not sent: please see the message in the form.");
-          var invalid = newForm.querySelector(".is-invalid, .alert");
-          if (invalid) invalid.focus && invalid.focus();
-          return;
         } else {
           say(data.message || "Your comment could not be sent. Please try again.");
         }
@@ -76,6 +99,73 @@
         say("Your comment could not be sent. Please try again.");
       });
     });
+  }
+
+  // Times: the server writes the exact time in UTC (what a reader without JavaScript
+  // sees); here it becomes "5 minutes ago", with the exact local time on hover.
+  var relative = window.Intl && Intl.RelativeTimeFormat
+    ? new Intl.RelativeTimeFormat(document.documentElement.lang || "en", { numeric: "auto" })
+    : null;
+  var exact = window.Intl
+    ? new Intl.DateTimeFormat(document.documentElement.lang || "en", {
+        dateStyle: "long", timeStyle: "short"
+      })
+    : null;
+  var UNITS = [["year", 31536000], ["month", 2592000], ["week", 604800], ["day", 86400],
+               ["hour", 3600], ["minute", 60]];
+
+  function ago(date) {
+    var seconds = (date.getTime() - Date.now()) / 1000;
+    if (Math.abs(seconds) < 60) return relative.format(0, "second");  // "now"
+    for (var i = 0; i < UNITS.length; i++) {
+      if (Math.abs(seconds) >= UNITS[i][1]) {
+        return relative.format(Math.round(seconds / UNITS[i][1]), UNITS[i][0]);
+      }
+    }
+    return relative.format(Math.round(seconds / 60), "minute");
+  }
+
+  function showTimes(root) {
+    if (!relative || !exact) return;
+    root.querySelectorAll("time[datetime][data-relative]").forEach(function (node) {
+      var date = new Date(node.getAttribute("datetime"));
+      if (isNaN(date.getTime())) return;
+      node.title = exact.format(date);
+      node.textContent = ago(date);
+    });
+  }
+
+  // A live count of the characters left, from the field's own maxlength. The visible count
+  // follows every keystroke; screen readers hear it once the reader pauses.
+  function bindCounter(form) {
+    var field = form.querySelector("textarea[maxlength]");
+    if (!field) return;
+    var max = parseInt(field.getAttribute("maxlength"), 10);
+    var shown = document.createElement("p");
+    shown.className = "form-text comment-counter";
+    shown.setAttribute("aria-hidden", "true");
+    var spoken = document.createElement("p");
+    spoken.className = "visually-hidden";
+    spoken.setAttribute("aria-live", "polite");
+    field.insertAdjacentElement("afterend", spoken);
+    field.insertAdjacentElement("afterend", shown);
+    var pause = null;
+
+    function left() {
+      var remaining = max - field.value.length;
+      if (remaining < 0) return (-remaining).toLocaleString() + " characters too many";
+      return remaining.toLocaleString() + (remaining === 1 ? " character left" : " characters left");
+    }
+
+    function update() {
+      shown.textContent = left();
+      shown.classList.toggle("text-danger", max - field.value.length < 100);
+      clearTimeout(pause);
+      pause = setTimeout(function () { spoken.textContent = left(); }, 1500);
+    }
+
+    field.addEventListener("input", update);
+    shown.textContent = left();
   }
 
   function bindReport(form) {
@@ -96,5 +186,7 @@
   }
 
   section.querySelectorAll("[data-comment-form]").forEach(bindForm);
+  showTimes(section);
+  setInterval(function () { showTimes(section); }, 60000);
   section.querySelectorAll("[data-report-form]").forEach(bindReport);
 })();

@@ -82,3 +82,35 @@ def post_comment(client, article, *, user_name: str, text: str, **extra):
     """A reader sends the comment form of `article` (opened a minute ago) with `client`."""
     data = {"user_name": user_name, "text": text, "timestamp": timestamp_for(article), **extra}
     return client.post(f"/comments/post/{article.pk}/", data)
+
+
+def shown_after(client, response) -> str:
+    """What a reader without JavaScript sees after sending the form: every send answers 303
+    (a refresh sends nothing again), and the article page shows the outcome."""
+    assert response.status_code == 303, response.status_code
+    return client.get(response.headers["Location"]).content.decode()
+
+
+def form_in(html: str) -> str:
+    """The comment form's HTML on a page."""
+    return html.split('id="comment-form"', 1)[1].split("</form>", 1)[0]
+
+
+def hidden_value(html: str, name: str) -> str:
+    return html.split(f'name="{name}" value="', 1)[1].split('"', 1)[0]
+
+
+def post_past_the_nudge(client, article, *, user_name: str, text: str):
+    """A reader without JavaScript sends a text the screening would remove: the first send
+    stores nothing and shows the nudge at the form; they send it again as it is from that
+    form. The second send's answer."""
+    first = post_comment(client, article, user_name=user_name, text=text)
+    form = form_in(shown_after(client, first))
+    assert "This comment may break our rules" in form, "the first send was not nudged"
+    data = {
+        "user_name": user_name,
+        "text": text,
+        "timestamp": hidden_value(form, "timestamp"),
+        "nudge": hidden_value(form, "nudge"),
+    }
+    return client.post(f"/comments/post/{article.pk}/", data)

@@ -31,6 +31,8 @@ def test_moderators_group_has_exactly_the_permissions_the_work_needs():
         "view_moderationqueue",
         "view_moderationdecision",
         "view_flag",
+        "view_commenter",
+        "moderate_commenter",
     }
 
 

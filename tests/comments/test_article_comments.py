@@ -29,9 +29,10 @@ def bulk_comments(article, count, *, status=Comment.Status.PUBLISHED):
 
 def test_no_comments_says_so(client):
     html = client.get(SEED_URL).content.decode()
-    assert "No comments." in html
+    assert '<h2 class="h4" id="comments-heading"><span data-comment-count>No comments yet<' in html
     count_link = '<a class="comment-count-link" href="#comments"><span data-comment-count>'
-    assert count_link + "0</span> Comment(s)</a>" in html
+    assert count_link + "No comments yet</span></a>" in html
+    assert "Comment(s)" not in html
     assert "Go to Forum" in html and 'href="#comments"' in html
     assert "Racist, abusive and off-topic comments may be removed by the moderator." in html
     assert 'for="id_user_name"' in html and "User Name" in html
@@ -48,7 +49,7 @@ def test_published_comments_oldest_first_with_name_and_time(client, make_comment
     assert html.index(">First</strong>") < html.index(">Second</strong>")
     assert "Hidden" not in html and "Gone" not in html
     count_link = '<a class="comment-count-link" href="#comments"><span data-comment-count>'
-    assert count_link + "2</span> Comment(s)</a>" in html
+    assert count_link + "2 comments</span></a>" in html
     assert "<time datetime=" in html.split(">First</strong>", 1)[1][:300]
 
 
@@ -63,16 +64,22 @@ def test_comments_are_paginated(client, seed_article, settings):
     assert client.get(SEED_URL + "?cpage=zzz").status_code == 200
 
 
-@pytest.mark.parametrize("count", [0, 50, 10_000])
+@pytest.mark.parametrize("order", ["", "&order=newest"])
+@pytest.mark.parametrize(
+    ("count", "words"),
+    [(0, "No comments yet"), (1, "1 comment"), (50, "50 comments"), (10_000, "10,000 comments")],
+)
 def test_article_page_query_count_does_not_depend_on_comments(
-    client, seed_article, django_assert_num_queries, count
+    client, seed_article, django_assert_num_queries, count, words, order
 ):
     bulk_comments(seed_article, count)
     # article+source, topics, comment count, one page of comments
     with django_assert_num_queries(4):
-        response = client.get(SEED_URL + "?cpage=2")
+        response = client.get(SEED_URL + "?cpage=2" + order)
     assert response.status_code == 200
-    assert f">{count}</span> Comment(s)" in response.content.decode()
+    html = response.content.decode()
+    assert f"<span data-comment-count>{words}</span>" in html
+    assert html.count(f"<span data-comment-count>{words}</span>") == 3
 
 
 def test_long_words_wrap_and_cannot_break_the_layout(client, make_comment):
@@ -83,3 +90,53 @@ def test_long_words_wrap_and_cannot_break_the_layout(client, make_comment):
 
     css = open(finders.find("css/site.css")).read()  # noqa: SIM115
     assert ".comment-text { overflow-wrap: anywhere;" in css
+
+
+def test_newest_first_on_request_and_pages_keep_the_order(client, seed_article, settings):
+    settings.COMMENTS_PER_PAGE = 10
+    bulk_comments(seed_article, 25)
+    oldest = client.get(SEED_URL).content.decode()
+    assert oldest.index("Comment number 0<") < oldest.index("Comment number 9<")
+    assert 'href="?order=newest#comments">Newest first' in oldest
+    assert 'aria-current="true">Oldest first' in oldest
+    newest = client.get(SEED_URL + "?order=newest").content.decode()
+    assert newest.index("Comment number 24<") < newest.index("Comment number 15<")
+    assert "Comment number 14<" not in newest
+    assert 'aria-current="true">Newest first' in newest
+    assert 'href="?cpage=2&amp;order=newest#comments" rel="next">Older comments' in newest
+    last = client.get(SEED_URL + "?cpage=3&order=newest").content.decode()
+    assert "Comment number 4<" in last and "Comment number 0<" in last
+    assert "Comment number 5<" not in last
+    # Any other order is the default.
+    assert "Comment number 0<" in client.get(SEED_URL + "?order=bogus").content.decode()
+
+
+def test_the_page_cache_keeps_each_order_apart(client, seed_article, django_assert_num_queries):
+    bulk_comments(seed_article, 3)
+    client.get(SEED_URL)
+    client.get(SEED_URL + "?order=newest")
+    with django_assert_num_queries(0):
+        oldest = client.get(SEED_URL + "?utm_source=x").content.decode()
+        newest = client.get(SEED_URL + "?order=newest&utm_source=x").content.decode()
+        bogus = client.get(SEED_URL + "?order=sideways").content.decode()
+    assert oldest.index("Comment number 0<") < oldest.index("Comment number 2<")
+    assert newest.index("Comment number 2<") < newest.index("Comment number 0<")
+    assert bogus.index("Comment number 0<") < bogus.index("Comment number 2<")
+    assert "utm_source" not in newest
+
+
+def test_the_rules_come_before_the_form(client):
+    html = client.get(SEED_URL).content.decode()
+    rules = html.index("Racist, abusive and off-topic comments may be removed")
+    assert rules < html.index('id="comment-form"')
+
+
+def test_times_are_exact_utc_for_readers_without_javascript(client, make_comment):
+    import datetime as dt
+
+    make_comment(created=dt.datetime(2026, 3, 4, 5, 6, tzinfo=dt.UTC))
+    html = client.get(SEED_URL).content.decode()
+    assert (
+        '<time datetime="2026-03-04T05:06:00+00:00" data-relative>Mar 4, 2026, 05:06 UTC</time>'
+        in html
+    )

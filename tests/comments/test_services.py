@@ -151,3 +151,88 @@ def test_only_articles_readers_can_see_take_comments(make_article):
                 article=article, user_name="Early Reader", text="On the SCO and trade."
             )
     assert not Comment.objects.exists()
+
+
+def test_a_moderator_holds_a_published_comment_for_review(make_comment, moderator):
+    comment = make_comment()
+    decision = services.moderate(comment=comment, moderator=moderator, action=Action.HOLD)
+    comment.refresh_from_db()
+    assert (decision.from_status, decision.to_status) == ("published", "held")
+    assert Comment.objects.needs_review().filter(pk=comment.pk).exists()
+
+
+def test_moderate_many_writes_one_decision_each_in_one_transaction(
+    make_comment, moderator, monkeypatch
+):
+    comments = [make_comment(status=Comment.Status.HELD, report_count=1) for _ in range(3)]
+    done = services.moderate_many(
+        comment_ids=[c.pk for c in comments],
+        moderator=moderator,
+        action=Action.REMOVE_SPAM,
+        reason="link farm",
+    )
+    assert [prior.status for _, prior in done] == ["held"] * 3
+    assert set(Comment.objects.values_list("status", "review_since")) == {("removed", None)}
+    decisions = ModerationDecision.objects.filter(action=Action.REMOVE_SPAM, reason="link farm")
+    assert sorted(decisions.values_list("comment_id", flat=True)) == [c.pk for c in comments]
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(Comment.objects, "bulk_update", fail)
+    with pytest.raises(RuntimeError):
+        services.moderate_many(
+            comment_ids=[c.pk for c in comments], moderator=moderator, action=Action.APPROVE
+        )
+    assert ModerationDecision.objects.count() == 3  # the approvals were rolled back
+    assert set(Comment.objects.values_list("status", flat=True)) == {"removed"}
+
+
+def test_undo_puts_back_a_reported_comment_with_its_reports_and_place_in_the_queue(
+    make_comment, moderator
+):
+    entered = timezone.now() - datetime.timedelta(hours=3)
+    comment = make_comment(report_count=2, report_weight=3, review_since=entered)
+    [(approval, prior)] = services.moderate_many(
+        comment_ids=[comment.pk], moderator=moderator, action=Action.APPROVE
+    )
+    comment.refresh_from_db()
+    assert (comment.report_count, comment.review_since) == (0, None)
+
+    [undo] = services.undo(decisions={approval.pk: prior}, moderator=moderator)
+    comment.refresh_from_db()
+    assert (comment.status, comment.report_count, comment.report_weight) == ("published", 2, 3)
+    assert comment.review_since == entered
+    assert (undo.action, undo.from_status, undo.to_status) == (
+        Action.UNDO,
+        "published",
+        "published",
+    )
+    assert undo.reason == f"Undoes decision {approval.pk}: Approve"
+    # Both decisions stay on record.
+    assert list(comment.decisions.values_list("action", flat=True)) == [Action.UNDO, Action.APPROVE]
+
+
+def test_undo_is_refused_when_the_comment_was_decided_on_since(make_comment, moderator):
+    comment = make_comment(status=Comment.Status.HELD)
+    [(removal, prior)] = services.moderate_many(
+        comment_ids=[comment.pk], moderator=moderator, action=Action.REMOVE_ABUSIVE
+    )
+    services.approve(comment=comment, moderator=moderator)
+    with pytest.raises(services.UndoRefused):
+        services.undo(decisions={removal.pk: prior}, moderator=moderator)
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.PUBLISHED
+    assert ModerationDecision.objects.filter(action=Action.UNDO).count() == 0
+
+
+def test_an_undone_removal_teaches_the_model_nothing(make_comment, moderator):
+    from comments.training_data import moderator_examples
+
+    comment = make_comment(status=Comment.Status.HELD, text="A fair, sharp point.")
+    [(removal, prior)] = services.moderate_many(
+        comment_ids=[comment.pk], moderator=moderator, action=Action.REMOVE_HATE
+    )
+    assert [e.label for e in moderator_examples()] == ["hate"]
+    services.undo(decisions={removal.pk: prior}, moderator=moderator)
+    assert moderator_examples() == []

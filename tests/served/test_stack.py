@@ -251,5 +251,7 @@ def test_names_in_any_script_are_posted_and_remembered(stack, name):
     text = TEXTS[1 + len(name) % 2]
     status, body = reader.post_comment(name, f"{text} ({name})")
     assert status == 303, (status, re.findall(r"(?:invalid-feedback|alert)[^>]*>([^<]*)", body))
+    # Every send answers 303 (errors too, shown at the form): the comment must be stored.
+    assert stack.rows("SELECT id FROM comments_comment WHERE user_name = ?", name)
     html = reader.get(SEED_URL)[1]
     assert re.search(r'name="user_name"[^>]*value="([^"]*)"', html).group(1) == name

@@ -1,5 +1,6 @@
 // Keyboard shortcuts for the moderation queue: j/k (or arrows) move, a approves,
-// x removes as abusive, o as off-topic, s as spam. The buttons work without it.
+// x removes as abusive, o as off-topic, s as spam, each after a confirmation. The buttons
+// work without it. The moderation workspace (workspace.js) is the fuller tool.
 (function () {
   "use strict";
   document.addEventListener("DOMContentLoaded", function () {
@@ -32,7 +33,11 @@
       if (key === "j" || key === "ArrowDown") { select(current + 1); event.preventDefault(); return; }
       if (key === "k" || key === "ArrowUp") { select(current - 1); event.preventDefault(); return; }
       var button = rows[current].querySelector('[data-shortcut="' + key + '"]');
-      if (button) { event.preventDefault(); button.click(); }
+      if (!button) return;
+      event.preventDefault();
+      // Removing is destructive: a stray key must not do it.
+      if (key !== "a" && !window.confirm(button.title.split(" (")[0] + ": remove this comment?")) return;
+      button.click();
     });
   });
 })();

@@ -1,0 +1,390 @@
+"""The moderators' workspace: its tabs, the cards it shows, the decisions a card's form
+makes and the undo of an action. A page of cards takes a fixed number of queries."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import datetime
+
+from django import forms
+from django.core import signing
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, QuerySet, Subquery, Window
+from django.db.models.functions import RowNumber
+from django.utils.dateparse import parse_datetime
+from django.utils.safestring import SafeString
+
+from comments import screening, services
+from comments.highlight import highlight, spans_from_reasons
+from comments.models import Comment, Flag, ModerationDecision
+
+Action = ModerationDecision.Action
+
+PER_PAGE = 30
+HISTORY_SHOWN = 5  # the commenter's latest other comments, per name and per client
+CONTEXT_SHOWN = 2  # published comments just before it on the article
+REPORTS_SHOWN = 5
+DECISIONS_SHOWN = 3
+COUNT_CAP = 10_000  # tab counts stop here ("10000+"), so no tab ever counts a whole table
+UNDO_SECONDS = 30
+_UNDO_SALT = "comments.workspace.undo"
+
+
+@dataclass(frozen=True)
+class Tab:
+    slug: str
+    label: str
+    empty: str  # what the tab says when there is nothing in it
+
+    def comments(self) -> QuerySet[Comment]:
+        return _TAB_QUERIES[self.slug]()
+
+
+def machine_removed() -> QuerySet[Comment]:
+    """Comments the screening removed that no moderator has decided on: where a wrong
+    removal is caught and reversed."""
+    by_a_person = ModerationDecision.objects.filter(comment=OuterRef("pk")).exclude(
+        moderator_name=""
+    )
+    return Comment.objects.filter(
+        status=Comment.Status.REMOVED, screening=Comment.Screened.REMOVE
+    ).exclude(Exists(by_a_person))
+
+
+_TAB_QUERIES = {
+    "held": lambda: (
+        Comment.objects.filter(status=Comment.Status.HELD)
+        .needs_review()
+        .order_by("review_since", "id")
+    ),
+    "reported": lambda: (
+        Comment.objects.needs_review().filter(report_count__gt=0).order_by("review_since", "id")
+    ),
+    "machine": lambda: machine_removed().order_by("-created", "-id"),
+    "all": lambda: Comment.objects.order_by("-created", "-id"),
+}
+
+TABS = {
+    tab.slug: tab
+    for tab in [
+        Tab("held", "Held", "No comment is held: nothing waits for a moderator."),
+        Tab("reported", "Reported", "No reader has reported a comment that waits for review."),
+        Tab(
+            "machine",
+            "Removed by the machine",
+            "Every comment the screening removed has been looked at by a moderator.",
+        ),
+        Tab("all", "All", "No comments yet."),
+    ]
+}
+DEFAULT_TAB = "held"
+
+
+@dataclass(frozen=True)
+class TabCount:
+    tab: Tab
+    count: int
+
+    @property
+    def capped(self) -> bool:
+        return self.count > COUNT_CAP
+
+    @property
+    def shown(self) -> str:
+        return f"{COUNT_CAP}+" if self.capped else str(self.count)
+
+
+def capped_count(queryset: QuerySet) -> int:
+    """How many rows, counting at most COUNT_CAP + 1 of them."""
+    return queryset.order_by()[: COUNT_CAP + 1].count()
+
+
+def tab_counts() -> list[TabCount]:
+    return [TabCount(tab, capped_count(tab.comments())) for tab in TABS.values()]
+
+
+def queue_summary() -> dict[str, TabCount]:
+    """What waits for a moderator, for the admin's home page."""
+    return {
+        slug: TabCount(TABS[slug], capped_count(TABS[slug].comments()))
+        for slug in ("held", "reported", "machine")
+    }
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    label: str
+    decision: str
+    score: float
+    detail: str
+
+
+@dataclass
+class Card:
+    """One comment with everything a moderator needs to decide on it."""
+
+    comment: Comment
+    text: SafeString
+    reasons: list[Reason]
+    reports: list[Flag]
+    decisions: list[ModerationDecision]
+    context: list[Comment]
+    suggested: str = ""  # the removal category the screening's strongest reason points to
+    same_name: list[Comment] = dataclasses.field(default_factory=list)
+    same_name_count: int = 0
+    same_client: list[Comment] = dataclasses.field(default_factory=list)
+    same_client_count: int = 0
+
+
+def reasons_of(comment: Comment) -> list[Reason]:
+    reasons = []
+    for reason in comment.screening_reasons or ():
+        code = str(reason.get("code", "?"))
+        try:
+            label = screening.Code(code).label
+        except ValueError:
+            label = code
+        try:
+            score = float(reason.get("score", 0))
+        except (TypeError, ValueError):
+            score = 0.0
+        reasons.append(
+            Reason(code, label, str(reason.get("decision", "?")), score, reason.get("detail", ""))
+        )
+    return reasons
+
+
+_CATEGORY_OF_CODE = {
+    "hate": "hate",
+    "banned_term": "hate",
+    "abusive": "abusive",
+    "threat": "abusive",
+    "insult": "abusive",
+    "profanity": "abusive",
+    "suspect_term": "abusive",
+    "shouting": "abusive",
+    "spam": "spam",
+    "spam_links": "spam",
+    "spam_contact": "spam",
+    "spam_commercial": "spam",
+    "duplicate": "spam",
+    "flood": "spam",
+    "off_topic": "off_topic",
+    "language": "off_topic",
+}
+
+
+def suggested_category(reasons: list[Reason]) -> str:
+    """The removal category of the weightiest reason that held or removed the comment, as
+    the keyboard's confirmation first offers it; "" when none does."""
+    flagged = [
+        (reason.score, _CATEGORY_OF_CODE[reason.code])
+        for reason in reasons
+        if reason.decision != "publish" and reason.code in _CATEGORY_OF_CODE
+    ]
+    return max(flagged)[1] if flagged else ""
+
+
+def cards_for(comments: QuerySet[Comment]) -> list[Card]:
+    """Cards for a sliced queryset of comments, in six queries whatever their number."""
+    before = (
+        Comment.objects.published()
+        .filter(article=OuterRef("article"), created__lt=OuterRef("created"))
+        .order_by("-created", "-id")
+        .values("pk")
+    )
+    shown = list(
+        comments.select_related("article")
+        .annotate(**{f"context_{n}": Subquery(before[n : n + 1]) for n in range(CONTEXT_SHOWN)})
+        .prefetch_related(
+            Prefetch(
+                "flags",
+                queryset=Flag.objects.order_by("-created", "-id")[:REPORTS_SHOWN],
+                to_attr="latest_reports",
+            ),
+            Prefetch(
+                "decisions",
+                queryset=ModerationDecision.objects.order_by("-created", "-id")[:DECISIONS_SHOWN],
+                to_attr="latest_decisions",
+            ),
+        )
+    )
+    context_ids = {getattr(c, f"context_{n}") for c in shown for n in range(CONTEXT_SHOWN)} - {None}
+    context = Comment.objects.filter(pk__in=context_ids).only("id", "user_name", "text", "created")
+    context_by_id = {c.pk: c for c in context} if context_ids else {}
+    by_name = _latest_by("user_name", {c.user_name for c in shown})
+    by_client = _latest_by("client_key", {c.client_key for c in shown} - {""})
+    cards = []
+    for comment in shown:
+        card = Card(
+            comment=comment,
+            text=highlight(comment.text, spans_from_reasons(comment.screening_reasons)),
+            reasons=(reasons := reasons_of(comment)),
+            suggested=suggested_category(reasons),
+            reports=comment.latest_reports,
+            decisions=comment.latest_decisions,
+            context=[
+                context_by_id[pk]
+                for n in reversed(range(CONTEXT_SHOWN))
+                if (pk := getattr(comment, f"context_{n}")) in context_by_id
+            ],
+        )
+        card.same_name, card.same_name_count = _others(by_name.get(comment.user_name), comment)
+        if comment.client_key:
+            card.same_client, card.same_client_count = _others(
+                by_client.get(comment.client_key), comment
+            )
+        cards.append(card)
+    return cards
+
+
+def _latest_by(field: str, values: set[str]) -> dict[str, tuple[list[Comment], int]]:
+    """For each value of `field`, its newest HISTORY_SHOWN + 1 comments and how many there
+    are in all: one query, however long anyone's history."""
+    if not values:
+        return {}
+    order = [F("created").desc(), F("id").desc()]
+    rows = (
+        Comment.objects.filter(**{f"{field}__in": values})
+        .annotate(
+            rank=Window(RowNumber(), partition_by=[F(field)], order_by=order),
+            total=Window(Count("id"), partition_by=[F(field)]),
+        )
+        .filter(rank__lte=HISTORY_SHOWN + 1)
+        .select_related("article")
+        .only(
+            "id",
+            "user_name",
+            "client_key",
+            "text",
+            "status",
+            "created",
+            "article__headline",
+            "article__slug",
+            "article__published_at",
+        )
+        .order_by(field, "-created", "-id")
+    )
+    found: dict[str, tuple[list[Comment], int]] = {}
+    for row in rows:
+        key = getattr(row, field)
+        found.setdefault(key, ([], row.total))[0].append(row)
+    return found
+
+
+def _others(found: tuple[list[Comment], int] | None, comment: Comment) -> tuple[list, int]:
+    """The commenter's other comments (newest first, at most HISTORY_SHOWN), and their count."""
+    if found is None:
+        return [], 0
+    rows, total = found
+    others = [row for row in rows if row.pk != comment.pk]
+    return others[:HISTORY_SHOWN], total - 1  # the comment itself is always among them
+
+
+@dataclass
+class CardPage:
+    tab: Tab
+    number: int
+    cards: list[Card]
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+
+def page_of_cards(tab: Tab, number: int) -> CardPage:
+    start = (number - 1) * PER_PAGE
+    ids = list(tab.comments().values_list("pk", flat=True)[start : start + PER_PAGE + 1])
+    order = {pk: n for n, pk in enumerate(ids[:PER_PAGE])}
+    cards = cards_for(Comment.objects.filter(pk__in=list(order))) if order else []
+    cards.sort(key=lambda card: order[card.comment.pk])
+    return CardPage(tab, number, cards, has_next=len(ids) > PER_PAGE)
+
+
+# What a card's form or the bulk form can do.
+REMOVALS = {
+    "abusive": Action.REMOVE_ABUSIVE,
+    "hate": Action.REMOVE_HATE,
+    "spam": Action.REMOVE_SPAM,
+    "off_topic": Action.REMOVE_OFF_TOPIC,
+}
+CATEGORY_LABELS = {"abusive": "Abusive", "hate": "Hate", "spam": "Spam", "off_topic": "Off-topic"}
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("approve", "Approve"), ("hold", "Hold"), ("remove", "Remove")]
+    )
+    category = forms.ChoiceField(
+        label="Remove as",
+        choices=[("", "Choose why…"), *CATEGORY_LABELS.items()],
+        required=False,
+    )
+    note = forms.CharField(
+        label="Note",
+        max_length=500,
+        required=False,
+        help_text="Optional; kept with the decision.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "remove" and not data.get("category"):
+            self.add_error("category", "Choose why the comment is removed.")
+        return data
+
+    @property
+    def action(self) -> Action:
+        decision = self.cleaned_data["decision"]
+        if decision == "remove":
+            return REMOVALS[self.cleaned_data["category"]]
+        return Action.APPROVE if decision == "approve" else Action.HOLD
+
+
+def undo_token(done: list[tuple[ModerationDecision, services.PriorState]], user) -> str:
+    """A signed note of what the decisions replaced, that only `user` may use to undo them,
+    for UNDO_SECONDS."""
+    return signing.dumps(
+        {
+            "user": user.pk,
+            "undo": [
+                [
+                    decision.pk,
+                    prior.status,
+                    prior.report_count,
+                    prior.report_weight,
+                    prior.review_since.isoformat() if prior.review_since else None,
+                ]
+                for decision, prior in done
+            ],
+        },
+        salt=_UNDO_SALT,
+    )
+
+
+class UndoExpired(Exception):
+    """The undo token is older than UNDO_SECONDS, or not one this site gave this user."""
+
+
+def read_undo_token(token: str, user) -> dict[int, services.PriorState]:
+    try:
+        data = signing.loads(token, salt=_UNDO_SALT, max_age=UNDO_SECONDS)
+    except signing.BadSignature as error:  # SignatureExpired is one
+        raise UndoExpired from error
+    if data.get("user") != user.pk:
+        raise UndoExpired
+    return {
+        int(pk): services.PriorState(
+            status=status,
+            report_count=int(count),
+            report_weight=int(weight),
+            review_since=_when(since),
+        )
+        for pk, status, count, weight, since in data["undo"]
+    }
+
+
+def _when(value: str | None) -> datetime | None:
+    return parse_datetime(value) if value else None
