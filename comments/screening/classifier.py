@@ -92,7 +92,7 @@ class ModelCheck:
             if label not in verdicts:
                 continue
             decision, p = verdicts[label], probabilities[label]
-            weighty = prediction.weighty.get(label, ())
+            weighty = prediction.weighty(label)
             words = ", ".join(dict.fromkeys(text[start:end] for start, end, _ in weighty))
             spans = merge_spans((start, end) for start, end, _ in weighty)
             detail = f"{label} {p:.2f}" + (f": {words}" if words else "")

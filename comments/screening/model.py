@@ -233,13 +233,27 @@ def _featurise(text: str, article: frozenset[str]):
 @dataclass(frozen=True)
 class Prediction:
     probabilities: dict[str, float]
-    # (start, end, weight) of the words that pushed hardest towards each label but ok
-    weighty: dict[str, tuple[tuple[int, int, float], ...]]
     words: int = 0  # how many words the model read
+    # What weighty() reads: each known feature's push towards each label (features x labels),
+    # the word each feature's occurrence came from, and the words' offsets.
+    _push: np.ndarray | None = None
+    _from_word: tuple[np.ndarray, np.ndarray] | None = None
+    _offsets: tuple[tuple[int, int], ...] = ()
 
     @property
     def label(self) -> str:
         return max(self.probabilities, key=self.probabilities.__getitem__)
+
+    def weighty(self, label: str, top: int = 6) -> tuple[tuple[int, int, float], ...]:
+        """(start, end, weight) of the `top` words that pushed hardest towards `label` (not
+        ok), heaviest first: computed only for the labels a reason names."""
+        if self._push is None or self._from_word is None or label == LABELS[0]:
+            return ()
+        features, words = self._from_word
+        push = self._push[:, LABELS.index(label)] - self._push[:, 0]
+        by_word = np.bincount(words, weights=push[features], minlength=len(self._offsets))
+        order = sorted((-float(w), p) for p, w in enumerate(by_word) if w > 0)[:top]
+        return tuple((*self._offsets[p], round(-w, 4)) for w, p in order)
 
 
 class Model:
@@ -278,9 +292,7 @@ class Model:
             vals /= norm
         return idx, vals, kept
 
-    def predict(
-        self, text: str, *, article: frozenset[str] = frozenset(), explain: int = 6
-    ) -> Prediction:
+    def predict(self, text: str, *, article: frozenset[str] = frozenset()) -> Prediction:
         """The label probabilities of a comment on an article with these words."""
         counts, sources, words = _featurise(text, article)
         idx, vals, kept = self.vectorise(counts)
@@ -290,22 +302,21 @@ class Model:
         logits -= logits.max()
         exp = np.exp(logits)
         probabilities = exp / exp.sum()
-        weighty: dict[str, tuple[tuple[int, int, float], ...]] = {}
-        if explain and len(vals):
-            for label_index, label in enumerate(LABELS[1:], start=1):
-                push = vals * (weights[:, label_index] - weights[:, 0])
-                by_word: dict[int, float] = {}
-                for contribution, position in zip(push, kept, strict=True):
-                    for word in sources[position]:
-                        by_word[word] = by_word.get(word, 0.0) + contribution
-                top = sorted(((w, p) for p, w in by_word.items() if w > 0), reverse=True)[:explain]
-                weighty[label] = tuple(
-                    (words[p].start, words[p].end, round(float(w), 4)) for w, p in top
-                )
+        pairs = [(row, word) for row, position in enumerate(kept) for word in sources[position]]
+        from_word = (
+            (
+                np.fromiter((r for r, _ in pairs), np.int64),
+                np.fromiter((w for _, w in pairs), np.int64),
+            )
+            if pairs
+            else None
+        )
         return Prediction(
             {label: float(p) for label, p in zip(LABELS, probabilities, strict=True)},
-            weighty,
             len(words),
+            vals[:, None] * weights if len(vals) else None,
+            from_word,
+            tuple((word.start, word.end) for word in words),
         )
 
 
