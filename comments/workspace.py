@@ -187,7 +187,8 @@ def suggested_category(reasons: list[Reason]) -> str:
 
 
 def cards_for(comments: QuerySet[Comment]) -> list[Card]:
-    """Cards for a sliced queryset of comments, in six queries whatever their number."""
+    """Cards for a sliced queryset of comments, in six queries whatever their number (the
+    commenter comes with the comment)."""
     before = (
         Comment.objects.published()
         .filter(article=OuterRef("article"), created__lt=OuterRef("created"))
@@ -195,7 +196,7 @@ def cards_for(comments: QuerySet[Comment]) -> list[Card]:
         .values("pk")
     )
     shown = list(
-        comments.select_related("article")
+        comments.select_related("article", "commenter")
         .annotate(**{f"context_{n}": Subquery(before[n : n + 1]) for n in range(CONTEXT_SHOWN)})
         .prefetch_related(
             Prefetch(
@@ -341,6 +342,26 @@ class DecisionForm(forms.Form):
         if decision == "remove":
             return REMOVALS[self.cleaned_data["category"]]
         return Action.APPROVE if decision == "approve" else Action.HOLD
+
+
+# What a card's commenter form can do: the service for each change of standing, and the
+# message a moderator reads after it.
+STANDING_CHANGES = {
+    "ban": (services.ban_commenter, "Banned"),
+    "unban": (services.unban_commenter, "Ban lifted on"),
+    "trust": (services.trust_commenter, "Trusted"),
+    "untrust": (services.untrust_commenter, "Stopped trusting"),
+}
+
+
+class StandingForm(forms.Form):
+    change = forms.ChoiceField(choices=[(key, key) for key in STANDING_CHANGES])
+    reason = forms.CharField(
+        label="Reason",
+        max_length=500,
+        required=False,
+        help_text="Optional; kept with the decision.",
+    )
 
 
 def undo_token(done: list[tuple[ModerationDecision, services.PriorState]], user) -> str:

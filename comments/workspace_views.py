@@ -5,7 +5,7 @@ import time
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -31,11 +31,16 @@ def pop_undo(request: HttpRequest) -> dict | None:
     return undo if undo["seconds"] > 0 else None
 
 
+def can_moderate_commenters(user) -> bool:
+    return user.has_perm("comments.moderate_commenter")
+
+
 def action_context() -> dict:
     """What the card's action form needs, on the workspace and on a comment's own page."""
     return {
         "categories": workspace.CATEGORY_LABELS,
         "note_max_length": workspace.DecisionForm.base_fields["note"].max_length,
+        "reason_max_length": workspace.StandingForm.base_fields["reason"].max_length,
     }
 
 
@@ -56,6 +61,11 @@ class Workspace:
                 "workspace/<int:pk>/",
                 view(self.decide, require_POST),
                 name="comments_workspace_decide",
+            ),
+            path(
+                "workspace/<int:pk>/commenter/",
+                view(self.change_standing, require_POST),
+                name="comments_workspace_commenter",
             ),
             path("workspace/bulk/", view(self.bulk, require_POST), name="comments_workspace_bulk"),
             path("workspace/undo/", view(self.undo, require_POST), name="comments_workspace_undo"),
@@ -108,6 +118,39 @@ class Workspace:
             reason=form.cleaned_data["note"],
         )
         self._offer_undo(request, done, f"{form.action.label}: the comment by {comment.user_name}.")
+        return self._back(request)
+
+    def change_standing(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Ban, trust, or undo either, for the commenter of a card's comment; the decision
+        names the comment it was taken from."""
+        if not can_moderate_commenters(request.user):
+            raise PermissionDenied
+        comment = get_object_or_404(Comment.objects.select_related("commenter"), pk=pk)
+        form = workspace.StandingForm(request.POST)
+        if comment.commenter is None or not form.is_valid():
+            problem = (
+                "This comment was stored before commenters were recorded: there is nobody to "
+                "ban or trust."
+                if comment.commenter is None
+                else " ".join(e for errors in form.errors.values() for e in errors)
+            )
+            return HttpResponseBadRequest(problem, content_type="text/plain; charset=utf-8")
+        change, done = workspace.STANDING_CHANGES[form.cleaned_data["change"]]
+        commenter = comment.commenter
+        decision = change(
+            commenter=commenter,
+            moderator=request.user,
+            reason=form.cleaned_data["reason"],
+            comment=comment,
+        )
+        if decision is None:
+            messages.warning(
+                request,
+                f"Nothing changed: the commenter “{commenter.name}” is "
+                f"{commenter.get_standing_display().lower()}.",
+            )
+        else:
+            messages.success(request, f"{done} the commenter “{commenter.name}”.")
         return self._back(request)
 
     def bulk(self, request: HttpRequest) -> HttpResponse:

@@ -14,7 +14,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from comments import services
-from comments.models import Comment, ModerationDecision
+from comments.models import Comment, Commenter, ModerationDecision
+from tests.browser import test_commenters as reader
 from tests.browser.test_article_page import axe_report
 
 pytestmark = pytest.mark.browser
@@ -333,3 +334,96 @@ def test_the_old_queue_asks_before_a_key_removes(page, live_server, context, mod
         page.keyboard.press("x")
     comment.refresh_from_db()
     assert comment.status == Comment.Status.REMOVED
+
+
+@pytest.fixture
+def commenter_moderator(moderator):
+    """A moderator who may also ban and trust commenters, as the Moderators group may."""
+    moderator.user_permissions.add(Permission.objects.get(codename="moderate_commenter"))
+    return moderator
+
+
+def test_a_moderator_bans_a_commenter_from_a_card_and_their_next_comment_is_refused(
+    page,
+    page_errors,
+    live_server,
+    context,
+    commenter_moderator,
+    article,
+    settings,
+    screening_without_the_model,
+):
+    settings.COMMENT_MIN_SECONDS = 0
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(article.get_absolute_url())
+    reader.send(page, "Night Owl", reader.FIRST, javascript=True)
+    expect(page.locator(".comment").filter(has_text="Night Owl")).to_be_visible()
+    comment = Comment.objects.get()
+
+    log_in(context, commenter_moderator, live_server)
+    page.goto(f"{WORKSPACE}?tab=all")
+    card = page.locator(f"#card-{comment.pk}")
+    expect(card.locator(".ws-standing")).to_have_text("Commenter: Regular")
+    assert_accessible(page)
+    shot(page, "workspace-commenter-1280")
+    card.get_by_label("Reason").fill("Abuse under three names")
+    asked = []
+
+    def answer(dialog, accept):
+        asked.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda dialog: answer(dialog, False))
+    card.get_by_role("button", name="Ban").click()
+    page.wait_for_timeout(300)
+    assert asked == ["Ban “Night Owl”? Their new comments will not be published."]
+    assert not ModerationDecision.objects.exists()
+    page.once("dialog", lambda dialog: answer(dialog, True))
+    with page.expect_navigation():
+        card.get_by_role("button", name="Ban").click()
+    expect(page.locator(".messagelist")).to_contain_text("Banned the commenter “Night Owl”.")
+    assert page.url.endswith(f"{WORKSPACE}?tab=all#card-{comment.pk}") or page.url.endswith(
+        f"{WORKSPACE}?tab=all"
+    )
+    card = page.locator(f"#card-{comment.pk}")
+    expect(card.locator(".ws-standing")).to_have_text("Commenter: Banned")
+    expect(card.get_by_role("button", name="Unban")).to_be_visible()
+    decision = ModerationDecision.objects.get()
+    assert (decision.action, decision.comment, decision.reason) == (
+        Action.BAN,
+        comment,
+        "Abuse under three names",
+    )
+    assert Commenter.objects.get().standing == Commenter.Standing.BANNED
+    assert_accessible(page)
+
+    assert page_errors.all() == []
+
+    # The same browser, so the same commenter cookie: the next comment is refused (the
+    # refusal answers 403, which the console reports).
+    page.goto(article.get_absolute_url())
+    reader.send(page, "Night Owl", reader.LATER[0], javascript=True)
+    expect(page.locator("#comment-form")).to_contain_text(
+        "a moderator has stopped comments from this browser"
+    )
+    assert Comment.objects.count() == 1
+
+    # On a phone the standing, the reason and the buttons fit without scrolling sideways.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{WORKSPACE}?tab=all")
+    shot(page, "workspace-commenter-390", full_page=True)
+    width = page.evaluate("window.innerWidth")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    card = page.locator(f"#card-{comment.pk}")
+    for part in [
+        card.locator(".ws-standing"),
+        card.get_by_label("Reason"),
+        card.get_by_role("button", name="Unban"),
+        card.get_by_role("button", name="Trust"),
+    ]:
+        part.scroll_into_view_if_needed()
+        expect(part).to_be_visible()
+        box = part.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width, box
+    assert_accessible(page)
+    assert [error for error in page_errors.all() if "403 (Forbidden)" not in error] == []

@@ -12,7 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from comments import services, workspace
-from comments.models import Comment, Flag, ModerationDecision
+from comments.models import Comment, Commenter, Flag, ModerationDecision
 
 pytestmark = pytest.mark.django_db
 WORKSPACE = "/admin/comments/moderationqueue/workspace/"
@@ -448,6 +448,7 @@ def fill_queue(make_comment, make_article, n: int):
         make_comment(article=article, text=f"Before {i}", created=now - datetime.timedelta(hours=2))
         comment = make_comment(
             article=article,
+            commenter=Commenter.objects.create(name=f"Name {i}", fingerprint=f"browser-{i}"),
             user_name=f"Name {i}",
             client_key=f"client-{i}",
             text=f"Held comment {i}",
@@ -468,6 +469,125 @@ def test_the_page_takes_a_fixed_number_of_queries(
         html = moderator_client.get(WORKSPACE).content.decode()
     assert html.count('class="ws-card"') == cards
     assert html.count("<mark>") == cards and html.count("Before ") >= cards
+    assert html.count("Commenter: Regular") == cards and html.count('value="ban"') == cards
+
+
+# The commenter's ban and trust, from a card
+
+
+@pytest.fixture
+def commenters_comment(make_comment):
+    commenter = Commenter.objects.create(name="Wang Lei", fingerprint="f" * 64)
+    return make_comment(commenter=commenter, user_name="Wang Lei", status=Comment.Status.HELD)
+
+
+def change_standing(client, comment, next_url=WORKSPACE, **data):
+    return client.post(f"{WORKSPACE}{comment.pk}/commenter/", {"next": next_url, **data})
+
+
+def test_a_ban_from_a_card_is_a_decision_that_names_the_comment(
+    moderator_client, commenters_comment
+):
+    back = f"{WORKSPACE}?tab=held&page=2"
+    response = change_standing(
+        moderator_client, commenters_comment, back, change="ban", reason="serial abuse"
+    )
+    assert response.status_code == 303 and response.headers["Location"] == back
+    commenter = commenters_comment.commenter
+    commenter.refresh_from_db()
+    assert commenter.standing == Commenter.Standing.BANNED
+    decision = ModerationDecision.objects.get()
+    assert (decision.action, decision.commenter, decision.comment, decision.reason) == (
+        Action.BAN,
+        commenter,
+        commenters_comment,
+        "serial abuse",
+    )
+    assert decision.moderator == moderator_client.user
+    html = moderator_client.get(back).content.decode()
+    assert "Banned the commenter “Wang Lei”." in html
+    # The comment itself is left as it was: a ban is about the commenter.
+    commenters_comment.refresh_from_db()
+    assert commenters_comment.status == Comment.Status.HELD
+
+
+@pytest.mark.parametrize(
+    ("standing", "shown", "not_shown"),
+    [
+        ("regular", ['value="ban"', 'value="trust"'], ['value="unban"', 'value="untrust"']),
+        ("banned", ['value="unban"', 'value="trust"'], ['value="ban"', 'value="untrust"']),
+        ("trusted", ['value="ban"', 'value="untrust"'], ['value="unban"', 'value="trust"']),
+    ],
+)
+def test_a_card_shows_the_standing_and_the_buttons_that_change_it(
+    moderator_client, commenters_comment, standing, shown, not_shown
+):
+    Commenter.objects.filter(pk=commenters_comment.commenter_id).update(standing=standing)
+    html = card_of(moderator_client.get(WORKSPACE).content.decode(), commenters_comment)
+    label = Commenter.Standing(standing).label
+    assert f'class="ws-standing ws-standing-{standing}">Commenter: {label}</span>' in html
+    assert all(button in html for button in shown), shown
+    assert not any(button in html for button in not_shown), not_shown
+    assert f'form="standing-{commenters_comment.pk}"' in html
+
+
+@pytest.mark.parametrize(
+    ("before", "change", "after", "action"),
+    [
+        ("banned", "unban", "regular", Action.UNBAN),
+        ("regular", "trust", "trusted", Action.TRUST),
+        ("trusted", "untrust", "regular", Action.UNTRUST),
+    ],
+)
+def test_unban_trust_and_untrust_from_a_card(
+    moderator_client, commenters_comment, before, change, after, action
+):
+    commenter = commenters_comment.commenter
+    Commenter.objects.filter(pk=commenter.pk).update(standing=before)
+    assert change_standing(moderator_client, commenters_comment, change=change).status_code == 303
+    commenter.refresh_from_db()
+    assert commenter.standing == after
+    decision = ModerationDecision.objects.get()
+    assert (decision.action, decision.comment) == (action, commenters_comment)
+
+
+def test_a_change_that_changes_nothing_says_so_and_records_nothing(
+    moderator_client, commenters_comment
+):
+    Commenter.objects.filter(pk=commenters_comment.commenter_id).update(standing="banned")
+    response = change_standing(moderator_client, commenters_comment, change="ban")
+    html = moderator_client.get(response.headers["Location"]).content.decode()
+    assert "Nothing changed: the commenter “Wang Lei” is banned." in html
+    assert not ModerationDecision.objects.exists()
+
+
+def test_moderators_without_moderate_commenter_see_no_buttons_and_get_403(
+    commenters_comment, moderator
+):
+    user = get_user_model().objects.create_user("mod.two", password="pw", is_staff=True)
+    perms = moderator.groups.get().permissions.exclude(codename="moderate_commenter")
+    user.user_permissions.set(perms)
+    client = Client()
+    client.force_login(user)
+    html = card_of(client.get(WORKSPACE).content.decode(), commenters_comment)
+    assert "Commenter: Regular" in html
+    assert 'value="ban"' not in html and 'name="reason"' not in html
+    assert "standing-" not in html.replace("ws-standing", "")
+    assert change_standing(client, commenters_comment, change="ban").status_code == 403
+    commenters_comment.commenter.refresh_from_db()
+    assert commenters_comment.commenter.standing == Commenter.Standing.REGULAR
+    assert not ModerationDecision.objects.exists()
+
+
+def test_bad_standing_changes_are_a_400(moderator_client, commenters_comment, make_comment):
+    assert change_standing(moderator_client, commenters_comment, change="delete").status_code == 400
+    too_long = change_standing(moderator_client, commenters_comment, change="ban", reason="x" * 501)
+    assert too_long.status_code == 400 and "at most 500" in too_long.content.decode()
+    nobody = make_comment(status=Comment.Status.HELD)
+    response = change_standing(moderator_client, nobody, change="ban")
+    assert response.status_code == 400 and "nobody to ban" in response.content.decode()
+    assert 'value="ban"' not in card_of(moderator_client.get(WORKSPACE).content.decode(), nobody)
+    assert not ModerationDecision.objects.exists()
 
 
 # The admin's home page

@@ -1,7 +1,7 @@
 // The moderation workspace's keyboard: j/k (or arrows) move between cards, a approves,
 // h holds, x or r asks for a category and confirmation before removing, u undoes the last
-// action while its undo lasts. Keys do nothing while typing in a field. Every action is a
-// plain form that works without this script.
+// action while its undo lasts; a ban asks first. Keys do nothing while typing in a field.
+// Every action is a plain form that works without this script.
 (function () {
   "use strict";
 
@@ -134,6 +134,14 @@
         dialog.returnValue = "";
       });
     }
+
+    // A ban asks first; without this script the form bans at once, as a plain POST.
+    Array.prototype.forEach.call(document.querySelectorAll(".ws-standing-form"), function (form) {
+      form.addEventListener("submit", function (event) {
+        var question = event.submitter && event.submitter.getAttribute("data-confirm");
+        if (question && !window.confirm(question)) event.preventDefault();
+      });
+    });
 
     // Select every card on the page for the bulk actions, and say how many are selected.
     var bulk = document.getElementById("ws-bulk");
