@@ -344,13 +344,13 @@ class DecisionForm(forms.Form):
         return Action.APPROVE if decision == "approve" else Action.HOLD
 
 
-# What a card's commenter form can do: the service for each change of standing, and the
-# message a moderator reads after it.
+# What a card's commenter form can do: the change of standing (services.change_standing, as
+# the Commenter admin's actions), and the message a moderator reads after it.
 STANDING_CHANGES = {
-    "ban": (services.ban_commenter, "Banned"),
-    "unban": (services.unban_commenter, "Ban lifted on"),
-    "trust": (services.trust_commenter, "Trusted"),
-    "untrust": (services.untrust_commenter, "Stopped trusting"),
+    "ban": (Action.BAN, "Banned"),
+    "unban": (Action.UNBAN, "Ban lifted on"),
+    "trust": (Action.TRUST, "Trusted"),
+    "untrust": (Action.UNTRUST, "Stopped trusting"),
 }
 
 

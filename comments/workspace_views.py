@@ -135,11 +135,12 @@ class Workspace:
                 else " ".join(e for errors in form.errors.values() for e in errors)
             )
             return HttpResponseBadRequest(problem, content_type="text/plain; charset=utf-8")
-        change, done = workspace.STANDING_CHANGES[form.cleaned_data["change"]]
+        action, done = workspace.STANDING_CHANGES[form.cleaned_data["change"]]
         commenter = comment.commenter
-        decision = change(
+        decision = services.change_standing(
             commenter=commenter,
             moderator=request.user,
+            action=action,
             reason=form.cleaned_data["reason"],
             comment=comment,
         )
