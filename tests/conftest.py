@@ -10,6 +10,13 @@ from django.utils import timezone
 
 from articles.models import Article, Source, Topic
 
+from .retraining import (  # noqa: F401 (pytest finds hooks and fixtures by name here)
+    pytest_collection_modifyitems,
+    pytest_configure,
+    pytest_unconfigure,
+    retrained_artifact,
+)
+
 SEED_URL = "/2012/06/03/china-russia-ties-at-all-time-high/"
 
 _counter = itertools.count(1)

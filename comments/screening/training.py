@@ -1,7 +1,9 @@
 """Training the screening model (scikit-learn, only here: the web process never imports it).
 
 The same examples and options give the same artifact, byte for byte: features and vocabulary
-in a fixed order, a deterministic solver, weights rounded before they are written.
+in a fixed order, a deterministic solver on one thread (scikit-learn's OpenMP sums over
+threads in whatever order the threads finish, which moves the weights in their fourth
+decimal from one run to the next), weights rounded before they are written.
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ def _matrix(counts: list[Counter], index: dict[str, int], idf: np.ndarray):
 
 def _fit(counts, labels, weights, *, c: float):
     from sklearn.linear_model import LogisticRegression
+    from threadpoolctl import threadpool_limits
 
     document_frequency: Counter[str] = Counter()
     for counted in counts:
@@ -62,7 +65,8 @@ def _fit(counts, labels, weights, *, c: float):
     idf = np.array([math.log((1 + n) / (1 + document_frequency[f])) + 1 for f in vocabulary])
     x = _matrix(counts, index, idf)
     classifier = LogisticRegression(C=c, max_iter=5000, tol=1e-6)
-    classifier.fit(x, labels, sample_weight=weights)
+    with threadpool_limits(limits=1):
+        classifier.fit(x, labels, sample_weight=weights)
     return vocabulary, idf, classifier
 
 
