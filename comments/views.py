@@ -67,8 +67,10 @@ def _form_again(
 
 
 def _back_to_form(request, article) -> str:
-    """The article's comment page the form was sent from, at the form."""
-    return f"{article.get_absolute_url()}{pages.listing_query(request.GET)}#comment-form"
+    """The article's comment page the form was sent from, at the top of the form, where its
+    notice or errors are. Not at #comment-form: a reader who came by that link would be sent
+    to the address they are on, which Chromium treats as a reload and keeps their scroll."""
+    return f"{article.get_absolute_url()}{pages.listing_query(request.GET)}#comment-outcome"
 
 
 def _see_other(url: str) -> HttpResponse:

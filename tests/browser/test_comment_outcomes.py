@@ -82,7 +82,7 @@ def test_a_held_comment_says_a_moderator_will_read_it(reader, article):
         expect(reader.locator("[data-comment-status]")).to_have_text(held)
         expect(reader.locator("[data-comment-status]")).to_be_in_viewport()
     else:
-        reader.wait_for_url(re.compile(r"#comment-form$"))
+        reader.wait_for_url(re.compile(r"#comment-outcome$"))
         expect(reader.locator("#comment-form [data-comment-notice]")).to_have_text(held)
         expect(reader.locator("#comment-form [data-comment-notice]")).to_be_in_viewport()
         reader.reload()
@@ -134,3 +134,18 @@ def test_the_nudge_and_the_refusal_are_accessible(page, article):
         )
     expect(page.locator("#comment-form [data-comment-notice]")).to_contain_text("not published")
     assert_accessible(page)
+
+
+@pytest.mark.usefixtures("screening_without_the_model")
+def test_a_held_comment_sent_from_the_form_link_shows_its_notice(reader, article):
+    # A reader who came by the "add your comment" link is already at #comment-form; the
+    # answer must not land on that same address, or Chromium keeps the old scroll position.
+    Article.objects.filter(pk=article.pk).update(comment_mode="premoderated")
+    reader.goto(article.get_absolute_url() + "#comment-form")
+    send(reader, "Careful Reader", ON_TOPIC)
+    held = "Thank you. A moderator will read your comment before it appears."
+    notice = reader.locator(
+        "[data-comment-status]" if reader.javascript else "#comment-form [data-comment-notice]"
+    )
+    expect(notice).to_have_text(held)
+    expect(notice).to_be_in_viewport()

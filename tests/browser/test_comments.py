@@ -102,7 +102,7 @@ def test_form_errors_without_javascript_show_the_form_with_the_text(no_js_contex
     page.goto(article.get_absolute_url())
     fill_comment(page, "A", ON_TOPIC)
     page.get_by_role("button", name="Post comment").click()
-    page.wait_for_url(re.compile(r"#comment-form$"))
+    page.wait_for_url(re.compile(r"#comment-outcome$"))
     expect(page.locator("#comment-form")).to_contain_text("at least 2 characters")
     expect(page.locator("#comment-form .invalid-feedback")).to_be_in_viewport()
     expect(page.get_by_label("Your Comment")).to_have_value(ON_TOPIC)

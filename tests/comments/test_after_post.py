@@ -25,7 +25,7 @@ def test_a_nudge_is_shown_in_the_form_with_the_text_and_stores_nothing(
 ):
     data = comment_data(user_name="Sharp Tongue", text=ABUSIVE)
     response = client.post(post_url(seed_article), data)
-    assert response.headers["Location"] == f"{SEED_URL}#comment-form"
+    assert response.headers["Location"] == f"{SEED_URL}#comment-outcome"
     form = form_in(shown_after(client, response))
     assert "This comment may break our rules: it reads as a personal attack or abuse." in form
     assert form.index("comment-notice") < form.index('name="text"')  # above the fields
@@ -51,7 +51,7 @@ def test_a_held_comment_is_announced_in_the_emptied_form(client, seed_article, c
     Article.objects.filter(pk=seed_article.pk).update(comment_mode="premoderated")
     data = comment_data()
     response = client.post(post_url(seed_article), data)
-    assert response.headers["Location"] == f"{SEED_URL}#comment-form"
+    assert response.headers["Location"] == f"{SEED_URL}#comment-outcome"
     form = form_in(shown_after(client, response))
     assert "Thank you. A moderator will read your comment before it appears." in form
     assert data["text"] not in form
@@ -122,7 +122,7 @@ def test_the_reader_comes_back_to_the_comment_page_they_sent_from(
     action = page.split('id="comment-form"', 1)[0].rsplit('action="', 1)[1].split('"', 1)[0]
     assert action == f"{post_url(seed_article)}?cpage=2"
     response = client.post(action, comment_data(user_name="A"))
-    assert response.headers["Location"] == f"{SEED_URL}?cpage=2#comment-form"
+    assert response.headers["Location"] == f"{SEED_URL}?cpage=2#comment-outcome"
 
 
 def test_a_form_used_twice_keeps_the_new_text_at_the_form(client, seed_article, comment_data):
@@ -155,4 +155,4 @@ def test_a_reader_reading_newest_first_is_sent_to_their_comment_in_that_order(
     # The newest comment is on the first page when reading newest first.
     assert response.headers["Location"] == f"{SEED_URL}?order=newest#c{comment.pk}"
     errors = client.post(action.replace("&amp;", "&"), comment_data(user_name="A"))
-    assert errors.headers["Location"] == f"{SEED_URL}?cpage=2&order=newest#comment-form"
+    assert errors.headers["Location"] == f"{SEED_URL}?cpage=2&order=newest#comment-outcome"
