@@ -127,14 +127,26 @@ class Workspace:
             raise PermissionDenied
         comment = get_object_or_404(Comment.objects.select_related("commenter"), pk=pk)
         form = workspace.StandingForm(request.POST)
-        if comment.commenter is None or not form.is_valid():
-            problem = (
+        if comment.commenter is None:
+            return HttpResponseBadRequest(
                 "This comment was stored before commenters were recorded: there is nobody to "
-                "ban or trust."
-                if comment.commenter is None
-                else " ".join(e for errors in form.errors.values() for e in errors)
+                "ban or trust.",
+                content_type="text/plain; charset=utf-8",
             )
-            return HttpResponseBadRequest(problem, content_type="text/plain; charset=utf-8")
+        if not form.is_valid():
+            # Again, with what is wrong and the moderator's reason as they wrote it.
+            context = self._context(
+                request,
+                title=f"Ban or trust “{comment.commenter.name}”",
+                form=form,
+                comment=comment,
+                commenter=comment.commenter,
+                changes=workspace.STANDING_CHANGES,
+                next=self._next_url(request),
+            )
+            return TemplateResponse(
+                request, "admin/comments/workspace_standing.html", context, status=400
+            )
         action, done = workspace.STANDING_CHANGES[form.cleaned_data["change"]]
         commenter = comment.commenter
         decision = services.change_standing(

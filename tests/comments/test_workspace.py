@@ -590,6 +590,23 @@ def test_bad_standing_changes_are_a_400(moderator_client, commenters_comment, ma
     assert not ModerationDecision.objects.exists()
 
 
+def test_a_reason_too_long_comes_back_to_be_shortened_not_lost(
+    moderator_client, commenters_comment
+):
+    reason = "Posts the same insult under every article; " + "see the history. " * 30
+    page = change_standing(moderator_client, commenters_comment, change="ban", reason=reason)
+    assert page.status_code == 400
+    html = page.content.decode()
+    assert "at most 500 characters" in html
+    assert '<textarea name="reason" id="id_reason"' in html and reason.strip() in html
+    assert 'name="change" value="ban"' in html
+    assert not ModerationDecision.objects.exists()
+    # Shortened and sent from that page, the ban goes through with its reason.
+    sent = change_standing(moderator_client, commenters_comment, change="ban", reason=reason[:43])
+    assert sent.status_code == 303
+    assert ModerationDecision.objects.get().reason == reason[:43].strip()
+
+
 # The admin's home page
 
 
