@@ -60,7 +60,6 @@ PUBLISHED = [
 KNOWN_MISS = pytest.mark.xfail(strict=True, reason="a known miss of the shipped model")
 MISSED = {
     "I hope a sniper is waiting for Putin in Beijing.",
-    "Calling migrants 'vermin' is disgusting, and the commenter above should be ashamed.",
     "Assad's forces treat Syrians like animals, and Moscow keeps shielding him at the UN.",
 }
 
