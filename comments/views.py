@@ -195,8 +195,9 @@ def _post_comment(request: HttpRequest, article_id: int, client: commenters.Clie
             "status": "published" if submitted.published else "held",
             "message": outcomes.PUBLISHED if submitted.published else outcomes.HELD,
             "timestamp": sign_timestamp(article.pk),  # this form's token is spent
-            "parent": comment.parent_id,  # the comment a reply is shown under
         }
+        if comment.parent_id:
+            data["parent"] = comment.parent_id  # the comment a reply is shown under
         if submitted.published:
             context = {
                 "comment": comment,
