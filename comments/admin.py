@@ -13,6 +13,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import dateformat, timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -183,6 +184,7 @@ class CommentAdminBase(RecordAdminMixin, admin.ModelAdmin):
     inlines = [DecisionInline, FlagInline]
     fields = [
         "article_link",
+        "in_reply_to",
         "user_name",
         "commenter",
         "highlighted_text",
@@ -212,6 +214,21 @@ class CommentAdminBase(RecordAdminMixin, admin.ModelAdmin):
         # The public page: moderators may not open the article's admin page.
         return format_html(
             '<a href="{}">{}</a>', comment.article.get_absolute_url(), comment.article.headline
+        )
+
+    @admin.display(description="In reply to")
+    def in_reply_to(self, comment):
+        """The comment a reply answers, with its status: the thread a moderator judges it in."""
+        parent = comment.parent
+        if parent is None:
+            return "— (a comment on the article, not a reply)"
+        return format_html(
+            '<a href="{}">{}</a> ({}, {}): {}',
+            reverse("admin:comments_comment_change", args=[parent.pk]),
+            parent.user_name,
+            parent.get_status_display(),
+            dateformat.format(timezone.localtime(parent.created), "j M Y, H:i"),
+            parent.text[:300],
         )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):

@@ -15,7 +15,7 @@ from articles.models import Article
 from comments.forms import CommentForm
 
 # The fields a re-shown form gets back: what the reader typed and the hidden values.
-KEPT_FIELDS = ("user_name", "text", "timestamp", "nudge")
+KEPT_FIELDS = ("user_name", "text", "timestamp", "nudge", "reply_to")
 
 
 def _key(article: Article) -> str:

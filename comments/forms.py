@@ -81,6 +81,11 @@ class CommentForm(forms.Form):
     # Set when the reader was warned the text may break the rules (comments.outcomes):
     # sending the same text again with it stores the comment for a moderator.
     nudge = forms.CharField(widget=forms.HiddenInput, max_length=500, required=False)
+    # The comment a reply answers (services.reply_parent decides where it goes); empty for a
+    # comment on the article.
+    reply_to = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=1, max_value=2**63 - 1
+    )
 
     def __init__(self, *args, article: Article, **kwargs):
         super().__init__(*args, **kwargs)
@@ -105,6 +110,7 @@ class CommentForm(forms.Form):
             Field("website", wrapper_class="honeypot"),
             "timestamp",
             "nudge",
+            "reply_to",
         )
         self.helper.add_input(Submit("submit", "Post comment"))
 
@@ -171,4 +177,10 @@ class CommentForm(forms.Form):
         if "timestamp" in self.errors:
             # The field is hidden: say it where people will see it.
             self.add_error(None, self.errors["timestamp"][0])
+        if "reply_to" in self.errors:
+            self.add_error(
+                None,
+                "This form does not say which comment you are replying to. Your text is "
+                "still here: open the comment's Reply link again, or post it as a comment.",
+            )
         return cleaned

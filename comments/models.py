@@ -41,6 +41,16 @@ class CommentQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Comment.Status.PUBLISHED)
 
+    def visible(self):
+        """What readers see: published comments, and published replies under a published
+        comment (a reply whose comment was held or removed is hidden with it)."""
+        return self.published().filter(
+            models.Q(parent__isnull=True) | models.Q(parent__status=Comment.Status.PUBLISHED)
+        )
+
+    def top_level(self):
+        return self.filter(parent__isnull=True)
+
     def needs_review(self):
         """The moderators' queue: held comments, and published ones readers reported."""
         return self.filter(review_since__isnull=False)
@@ -61,6 +71,16 @@ class Comment(models.Model):
     # Empty on comments stored before commenters were recorded.
     commenter = models.ForeignKey(
         Commenter, on_delete=models.PROTECT, null=True, blank=True, related_name="comments"
+    )
+    # One level of replies: a reply's parent is always a top-level comment of the same
+    # article (services.reply_parent). Indexed with status and time by comment_replies_idx.
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replies",
+        db_index=False,
     )
     user_name = models.CharField(max_length=50)
     text = models.TextField()
@@ -114,6 +134,13 @@ class Comment(models.Model):
             models.Index(
                 fields=["article", "status", "created"], name="comment_article_status_idx"
             ),
+            # The article page: one page of top-level comments, then their replies.
+            models.Index(
+                fields=["article", "status", "created", "id"],
+                condition=models.Q(parent__isnull=True),
+                name="comment_top_level_idx",
+            ),
+            models.Index(fields=["parent", "status", "created"], name="comment_replies_idx"),
             models.Index(fields=["status", "created"], name="comment_status_created_idx"),
             models.Index(fields=["created"], name="comment_created_idx"),
             models.Index(fields=["review_since", "id"], name="comment_review_queue_idx"),
@@ -134,6 +161,10 @@ class Comment(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
+
+    @property
+    def is_reply(self) -> bool:
+        return self.parent_id is not None
 
 
 class ModerationQueue(Comment):

@@ -1,11 +1,14 @@
-"""Where a published comment appears under its article: pages of COMMENTS_PER_PAGE, oldest
-first or, with ?order=newest, newest first. The article page, the redirect after posting and
-the comments feed all link by these."""
+"""Where a published comment appears under its article: pages of COMMENTS_PER_PAGE top-level
+comments, oldest first or, with ?order=newest, newest first, each with its replies under it.
+The article page, the redirect after posting and the comments feed all link by these."""
 
 import math
 
 from django.conf import settings
+from django.db.models import Count, Q
 from django.http import QueryDict
+
+from comments.models import Comment
 
 PAGE_PARAMETER = "cpage"
 ORDER_PARAMETER = "order"
@@ -26,19 +29,41 @@ def page_number(position: int) -> int:
     return max(1, math.ceil(position / settings.COMMENTS_PER_PAGE))
 
 
-def position_of(comment, *, newest: bool = False) -> int:
-    """The comment's 1-based position among its article's published comments, oldest
-    first (or newest first)."""
-    published = type(comment).objects.published().filter(article_id=comment.article_id)
+def _up_to(created, pk: int, *, newest: bool) -> Q:
+    """Comments that come before the one created at `created` with `pk`, or are it."""
     if newest:
-        before = published.filter(created__gte=comment.created).exclude(
-            created=comment.created, id__lt=comment.id
-        )
-    else:
-        before = published.filter(created__lte=comment.created).exclude(
-            created=comment.created, id__gt=comment.id
-        )
-    return before.count()
+        return Q(created__gt=created) | Q(created=created, id__gte=pk)
+    return Q(created__lt=created) | Q(created=created, id__lte=pk)
+
+
+def _head(comment):
+    """The top-level comment a comment is shown under: itself, or a reply's parent."""
+    return comment.parent if comment.parent_id else comment
+
+
+def position_of(comment, *, newest: bool = False) -> int:
+    """The 1-based position, among its article's published top-level comments (oldest
+    first, or newest first), of the comment or, for a reply, of the comment it replies to:
+    pages count top-level comments, and replies are shown under theirs."""
+    head = _head(comment)
+    top_level = Comment.objects.published().top_level().filter(article_id=comment.article_id)
+    return top_level.filter(_up_to(head.created, head.pk, newest=newest)).count()
+
+
+def pages_of(comments: list, article_id: int) -> dict[int, int]:
+    """The page (oldest first) of each comment of one article, in one query whatever their
+    number (replies need their parent loaded)."""
+    heads = {_head(comment) for comment in comments}
+    if not heads:
+        return {}
+    top_level = Comment.objects.published().top_level().filter(article_id=article_id)
+    found = top_level.aggregate(
+        **{
+            f"h{head.pk}": Count("id", filter=_up_to(head.created, head.pk, newest=False))
+            for head in heads
+        }
+    )
+    return {comment.pk: page_number(found[f"h{_head(comment).pk}"] or 1) for comment in comments}
 
 
 def comment_url(article_url: str, comment_id: int, page: int, *, newest: bool = False) -> str:

@@ -76,6 +76,15 @@ class FormAlreadyUsed(Exception):
     """The form's token already sent another comment; a fresh form is needed."""
 
 
+class CannotReply(Exception):
+    """The comment replied to is not a comment of this article."""
+
+
+class ReplyToHidden(CannotReply):
+    """The comment replied to is not published (held, removed, or a reply under a comment
+    that is not): readers cannot see it, so it cannot be answered."""
+
+
 class TooManyReports(Exception):
     """The client filed COMMENT_REPORTS_PER_HOUR reports in the past hour."""
 
@@ -137,6 +146,20 @@ def _update_queue(comment: Comment) -> None:
         Comment.objects.filter(pk=comment.pk).update(review_since=since)
 
 
+def reply_parent(*, article: Article, replying_to: int) -> Comment:
+    """The comment a reply to comment `replying_to` is stored under. Replies go one level
+    deep: a reply to a reply joins the thread of the top-level comment it is under. Raises
+    CannotReply when `replying_to` is not a comment of `article`, ReplyToHidden when readers
+    cannot see it."""
+    target = Comment.objects.select_related("parent").filter(pk=replying_to).first()
+    if target is None or target.article_id != article.pk:
+        raise CannotReply
+    head = target.parent or target
+    if not (target.is_published and head.is_published):
+        raise ReplyToHidden
+    return head
+
+
 def content_hash(text: str) -> str:
     folded = " ".join(unicodedata.normalize("NFKC", text).casefold().split())
     return hashlib.sha256(folded.encode()).hexdigest()
@@ -152,9 +175,14 @@ def submit_comment(
     signals: screening.Signals | None = None,
     idempotency_key: str | None = None,
     nudge: bool = False,
+    reply_to: int | None = None,
 ) -> Submitted:
     """Screen a reader's comment and store it as published, held or removed, under its
     commenter (the name from the browser with this `fingerprint`, when there is one).
+
+    With `reply_to` (a comment's id) it is a reply, stored under reply_parent()'s comment;
+    CannotReply or ReplyToHidden when there is none. Otherwise a reply is a comment like any
+    other: screened, limited, held and moderated the same way.
 
     With `nudge`, a comment the screening would remove is not stored: MayBreakRules is
     raised with the screening, so the reader can be told before anything is recorded. The
@@ -172,6 +200,7 @@ def submit_comment(
     CommenterBanned (COMMENT_BAN_MODE "refuse") or is held."""
     if not article.is_live or article.comment_mode == Article.CommentMode.CLOSED:
         raise CommentsClosed
+    parent = None if reply_to is None else reply_parent(article=article, replying_to=reply_to)
     digest = content_hash(text)
     since = timezone.now() - DUPLICATE_WINDOW
     earlier = _already_sent(article, user_name, digest, idempotency_key, since)
@@ -225,6 +254,7 @@ def submit_comment(
         with transaction.atomic():
             comment = Comment.objects.create(
                 article=article,
+                parent=parent,
                 commenter=(
                     commenters.commenter_for(name=user_name, fingerprint=fingerprint)
                     if fingerprint

@@ -6,5 +6,6 @@ app_name = "comments"
 
 urlpatterns = [
     path("comments/post/<int:article_id>/", views.post_comment, name="post"),
+    path("comments/<int:comment_id>/reply/", views.reply, name="reply"),
     path("comments/<int:comment_id>/report/", views.report_comment, name="report"),
 ]

@@ -9,6 +9,7 @@ from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from articles.models import Article
@@ -31,6 +32,14 @@ REPORTS_LIMITED = (
 BANNED = (
     "Your comment was not published: a moderator has stopped comments from this browser or "
     "under this name. Your text is still in the form."
+)
+REPLY_HIDDEN = (
+    "The comment you are replying to is no longer shown, so your reply was not posted. Your "
+    "text is still in the form: you can post it as a comment on the article."
+)
+REPLY_ELSEWHERE = (
+    "The comment you are replying to is not on this article, so your reply was not posted. "
+    "Your text is still in the form: you can post it as a comment on the article."
 )
 TOO_MANY = (
     "You have sent several comments in a short time. Please wait a few minutes and send it "
@@ -63,13 +72,18 @@ def _form_again(
             data["message"] = notice["text"]
         return JsonResponse(data, status=status)
     feedback.keep(request, article, notice=notice, form=form)
-    return _see_other(_back_to_form(request, article))
+    return _see_other(_back_to_form(request, article, form))
 
 
-def _back_to_form(request, article) -> str:
-    """The article's comment page the form was sent from, at the top of the form, where its
-    notice or errors are. Not at #comment-form: a reader who came by that link would be sent
-    to the address they are on, which Chromium treats as a reload and keeps their scroll."""
+def _back_to_form(request, article, form: CommentForm | None = None) -> str:
+    """Where the form was sent from, at the top of the form, where its notice or errors are:
+    the reply page of the comment a reply answers, when the reader's text is shown again
+    there; else the article's comment page. Not at #comment-form: a reader who came by that
+    link would be sent to the address they are on, which Chromium treats as a reload and
+    keeps their scroll."""
+    reply_to = form.data.get("reply_to") if form is not None else None
+    if reply_to and str(reply_to).isdigit():
+        return f"{reverse('comments:reply', args=[reply_to])}#comment-outcome"
     return f"{article.get_absolute_url()}{pages.listing_query(request.GET)}#comment-outcome"
 
 
@@ -121,6 +135,8 @@ def _post_comment(request: HttpRequest, article_id: int, client: commenters.Clie
         form.is_valid()  # keep what the reader typed on the page
         return _refuse(request, article, form, 429, TOO_MANY)
     if not form.is_valid():
+        if "reply_to" in form.errors:
+            form.set_hidden(reply_to="")
         return _refuse(request, article, form, 400)
     name = form.cleaned_data["user_name"]
     window = settings.COMMENT_RATE_LIMIT_FINGERPRINT[1]
@@ -142,6 +158,7 @@ def _post_comment(request: HttpRequest, article_id: int, client: commenters.Clie
             # The first send of a text the screening would remove is not stored: the
             # reader is told why and may edit it, or send it again as it is.
             nudge=not outcomes.nudge_confirmed(form.cleaned_data["nudge"], article.pk, digest),
+            reply_to=form.cleaned_data["reply_to"],
         )
     except services.CommentsClosed:
         return _refuse(request, article, form, 403, CLOSED)
@@ -149,6 +166,12 @@ def _post_comment(request: HttpRequest, article_id: int, client: commenters.Clie
         return _refuse(request, article, form, 403, BANNED)
     except services.TooManyComments:
         return _refuse(request, article, form, 429, TOO_MANY)
+    except services.CannotReply as refused:
+        # The text goes back to the article's own form, where it can be posted as a comment.
+        form.set_hidden(reply_to="")
+        if isinstance(refused, services.ReplyToHidden):
+            return _refuse(request, article, form, 409, REPLY_HIDDEN)
+        return _refuse(request, article, form, 400, REPLY_ELSEWHERE)
     except services.FormAlreadyUsed:
         form.refresh_timestamp()
         return _refuse(request, article, form, 409, FORM_USED)
@@ -176,16 +199,18 @@ def _post_comment(request: HttpRequest, article_id: int, client: commenters.Clie
             "message": outcomes.PUBLISHED if submitted.published else outcomes.HELD,
             "timestamp": sign_timestamp(article.pk),  # this form's token is spent
         }
+        if comment.parent_id:
+            data["parent"] = comment.parent_id  # the comment a reply is shown under
         if submitted.published:
             context = {
                 "comment": comment,
                 "published_id": comment.pk,
                 "comment_notice": {"kind": "success", "text": outcomes.PUBLISHED},
+                "replies_open": True,
             }
             data["html"] = render_to_string("comments/_comment.html", context, request=request)
             data["url"] = _published_url(request, article.get_absolute_url(), comment)
-            count = Comment.objects.published().filter(article=article).count()
-            data["count"] = display.count_label(count)
+            data["count"] = display.count_label(display.comment_count(article))
         response = JsonResponse(data, status=201 if submitted.created else 200)
     elif submitted.published:
         # Shown in place: the notice sits next to the comment on its page.
@@ -197,6 +222,39 @@ def _post_comment(request: HttpRequest, article_id: int, client: commenters.Clie
         response = _see_other(_back_to_form(request, article))
     remember_name(response, name, secure=request.is_secure())
     return response
+
+
+def reply(request: HttpRequest, comment_id: int) -> HttpResponse:
+    """A page of its own to reply to a comment without JavaScript: the comment, and the
+    article's comment form with the comment in a hidden field. It posts to post_comment like
+    any comment; after an error or a refusal the reader comes back here, text kept."""
+    answered = get_object_or_404(
+        Comment.objects.visible()
+        .filter(article__in=Article.objects.published())
+        .select_related("article", "parent"),
+        pk=comment_id,
+    )
+    article = answered.article
+    closed = display.is_closed(article)
+    sent = feedback.take(request, article) or {}
+    form = None
+    if not closed:
+        form = feedback.form_from(sent, article)
+        if form is None:
+            form = display.new_form(request, article, reply_to=answered.pk)
+        else:
+            form.set_hidden(reply_to=str(answered.pk))
+    context = {
+        "answered": answered,
+        "answered_url": _published_url(request, article.get_absolute_url(), answered),
+        "thread": answered.parent or answered,
+        "article": article,
+        "comment_form": form,
+        "comment_notice": sent.get("notice"),
+        "comments_closed": closed,
+        "comments_premoderated": display.is_premoderated(article),
+    }
+    return render(request, "comments/reply.html", context, status=403 if closed else 200)
 
 
 @require_POST

@@ -23,6 +23,7 @@ Action = ModerationDecision.Action
 PER_PAGE = 30
 HISTORY_SHOWN = 5  # the commenter's latest other comments, per name and per client
 CONTEXT_SHOWN = 2  # published comments just before it on the article
+REPLIES_SHOWN = 3  # a top-level comment's latest replies, whatever their status
 REPORTS_SHOWN = 5
 DECISIONS_SHOWN = 3
 COUNT_CAP = 10_000  # tab counts stop here ("10000+"), so no tab ever counts a whole table
@@ -135,6 +136,10 @@ class Card:
     same_name_count: int = 0
     same_client: list[Comment] = dataclasses.field(default_factory=list)
     same_client_count: int = 0
+    # The thread: a reply's parent comes with the comment (comment.parent); a top-level
+    # comment's latest replies (any status), and how many it has.
+    replies: list[Comment] = dataclasses.field(default_factory=list)
+    reply_count: int = 0
 
 
 def reasons_of(comment: Comment) -> list[Reason]:
@@ -187,8 +192,8 @@ def suggested_category(reasons: list[Reason]) -> str:
 
 
 def cards_for(comments: QuerySet[Comment]) -> list[Card]:
-    """Cards for a sliced queryset of comments, in six queries whatever their number (the
-    commenter comes with the comment)."""
+    """Cards for a sliced queryset of comments, in seven queries whatever their number (the
+    commenter and a reply's parent come with the comment)."""
     before = (
         Comment.objects.published()
         .filter(article=OuterRef("article"), created__lt=OuterRef("created"))
@@ -196,7 +201,7 @@ def cards_for(comments: QuerySet[Comment]) -> list[Card]:
         .values("pk")
     )
     shown = list(
-        comments.select_related("article", "commenter")
+        comments.select_related("article", "commenter", "parent")
         .annotate(**{f"context_{n}": Subquery(before[n : n + 1]) for n in range(CONTEXT_SHOWN)})
         .prefetch_related(
             Prefetch(
@@ -216,6 +221,7 @@ def cards_for(comments: QuerySet[Comment]) -> list[Card]:
     context_by_id = {c.pk: c for c in context} if context_ids else {}
     by_name = _latest_by("user_name", {c.user_name for c in shown})
     by_client = _latest_by("client_key", {c.client_key for c in shown} - {""})
+    replies = _latest_replies({c.pk for c in shown if c.parent_id is None})
     cards = []
     for comment in shown:
         card = Card(
@@ -236,6 +242,7 @@ def cards_for(comments: QuerySet[Comment]) -> list[Card]:
             card.same_client, card.same_client_count = _others(
                 by_client.get(comment.client_key), comment
             )
+        card.replies, card.reply_count = replies.get(comment.pk, ([], 0))
         cards.append(card)
     return cards
 
@@ -271,6 +278,28 @@ def _latest_by(field: str, values: set[str]) -> dict[str, tuple[list[Comment], i
     for row in rows:
         key = getattr(row, field)
         found.setdefault(key, ([], row.total))[0].append(row)
+    return found
+
+
+def _latest_replies(parent_ids: set[int]) -> dict[int, tuple[list[Comment], int]]:
+    """For each of these top-level comments, its newest REPLIES_SHOWN replies of any status
+    (newest first) and how many it has: one query, however many replies."""
+    if not parent_ids:
+        return {}
+    order = [F("created").desc(), F("id").desc()]
+    rows = (
+        Comment.objects.filter(parent_id__in=parent_ids)
+        .annotate(
+            rank=Window(RowNumber(), partition_by=[F("parent_id")], order_by=order),
+            total=Window(Count("id"), partition_by=[F("parent_id")]),
+        )
+        .filter(rank__lte=REPLIES_SHOWN)
+        .only("id", "parent_id", "user_name", "text", "status", "created")
+        .order_by("parent_id", "-created", "-id")
+    )
+    found: dict[int, tuple[list[Comment], int]] = {}
+    for row in rows:
+        found.setdefault(row.parent_id, ([], row.total))[0].append(row)
     return found
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from urllib.parse import urljoin
 
 from django.conf import settings
-from django.db.models import Count, Max, Q
+from django.db.models import Max
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.html import escape, strip_tags
@@ -16,9 +16,10 @@ from django.utils.text import Truncator
 
 from articles.models import Article, Topic
 from comments.models import Comment
+from comments.pages import pages_of
 
 FEED_LENGTH = 20  # articles in a site or topic feed
-COMMENTS_FEED_LENGTH = 50  # newest published comments in an article's comments feed
+COMMENTS_FEED_LENGTH = 50  # newest comments and replies in an article's comments feed
 SUMMARY_WORDS = 60  # when an article has no summary, the start of its text stands in
 
 # One start tag with its attributes; quoted values may hold ">" (bleach's output quotes
@@ -38,11 +39,12 @@ class ArticleSelection:
 
 @dataclass(frozen=True)
 class CommentSelection:
-    """One published article and its newest published comments, newest first."""
+    """One published article and the newest comments readers see under it (replies
+    included), newest first."""
 
     article: Article
     comments: list[Comment]
-    published_count: int  # all its published comments, to link each to its page
+    pages: dict[int, int]  # each comment's page under the article, to link it there
     last_modified: datetime.datetime
 
 
@@ -68,25 +70,35 @@ def select_articles(topic_slug: str | None = None) -> ArticleSelection:
 
 
 def select_comments(*, year: str, month: str, day: str, slug: str) -> CommentSelection:
-    """A published article (404 otherwise) and its newest published comments."""
+    """A published article (404 otherwise) and the newest comments readers see under it:
+    replies too, each with the comment it answers."""
     article = get_object_or_404(
         Article.objects.published().dated(year, month, day).select_related("source"), slug=slug
     )
     comments = list(
-        article.comments.published()
-        .only("id", "user_name", "html", "created", "status_changed", "article_id")
+        article.comments.visible()
+        .select_related("parent")
+        .only(
+            "id",
+            "user_name",
+            "html",
+            "created",
+            "status_changed",
+            "article_id",
+            "parent__id",
+            "parent__user_name",
+            "parent__created",
+        )
         .order_by("-created", "-id")[:COMMENTS_FEED_LENGTH]
     )
     # Held and removed comments count too: a comment leaving the feed changes it.
     changes = article.comments.aggregate(
-        created=Max("created"),
-        status_changed=Max("status_changed"),
-        published=Count("id", filter=Q(status=Comment.Status.PUBLISHED)),
+        created=Max("created"), status_changed=Max("status_changed")
     )
     return CommentSelection(
         article=article,
         comments=comments,
-        published_count=changes["published"],
+        pages=pages_of(comments, article.pk),
         last_modified=_newest(article.modified, changes["created"], changes["status_changed"]),
     )
 

@@ -15,7 +15,7 @@ from django.utils import feedgenerator
 
 from articles.models import Article
 from comments.models import Comment
-from comments.pages import comment_url, page_number
+from comments.pages import comment_url
 from newsletter import feed_assembly as assembly
 from newsletter.feed_assembly import ArticleSelection, CommentSelection
 
@@ -135,13 +135,13 @@ class ArticlesAtomFeed(ArticlesFeed):
 
 
 class CommentsFeed(Feed):
-    """An article's newest published comments: never held or removed ones."""
+    """An article's newest comments and replies as readers see them: never held or removed
+    ones, nor replies to those."""
 
     feed_type = FullTextRss
 
     def __init__(self, request: HttpRequest):
         self.request = request
-        self._positions: dict[int, int] = {}
 
     def article_url(self, obj: CommentSelection) -> str:
         return self.request.build_absolute_uri(obj.article.get_absolute_url())
@@ -160,13 +160,11 @@ class CommentsFeed(Feed):
 
     def items(self, obj: CommentSelection) -> list[Comment]:
         self._selection = obj
-        # Newest first; under the article they are paged oldest first.
-        self._positions = {
-            comment.pk: obj.published_count - index for index, comment in enumerate(obj.comments)
-        }
         return obj.comments
 
     def item_title(self, comment: Comment) -> str:
+        if comment.parent_id:
+            return f"Reply by {comment.user_name} to {comment.parent.user_name}"
         return f"Comment by {comment.user_name}"
 
     def item_description(self, comment: Comment) -> str:
@@ -176,7 +174,7 @@ class CommentsFeed(Feed):
         return assembly.html_to_text(comment.html)
 
     def item_link(self, comment: Comment) -> str:
-        page = page_number(self._positions.get(comment.pk, 1))
+        page = self._selection.pages.get(comment.pk, 1)
         return comment_url(self.article_url(self._selection), comment.pk, page)
 
     def item_guid(self, comment: Comment) -> str:

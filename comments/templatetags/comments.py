@@ -17,8 +17,8 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def get_comment_count(context, article) -> int:
-    """How many published comments `article` has."""
-    return display.comment_page(context.get("request"), article).paginator.count
+    """How many comments readers see under `article`, replies included."""
+    return display.comment_page(context.get("request"), article).paginator.total
 
 
 @register.filter
@@ -40,16 +40,18 @@ def comment_form_action(context, article) -> str:
 
 @register.inclusion_tag("comments/list.html", takes_context=True)
 def render_comment_list(context, article) -> dict:
-    """One page (?cpage=) of `article`'s published comments, oldest or newest first
-    (?order=newest), with its count, the order links and page links; the reader's own
-    comment, just published, with the notice saying so."""
+    """One page (?cpage=) of `article`'s published top-level comments, oldest or newest
+    first (?order=newest), each with its replies and a "Reply" link (a link: the page stays
+    free of per-visitor bytes), with the count, the order links and page links; the
+    reader's own comment, just published, with the notice saying so."""
     request = context.get("request")
     page = display.comment_page(request, article)
     sent = feedback.take(request, article) or {}
     return {
         "article": article,
         "comment_page": page,
-        "comment_count": page.paginator.count,
+        "comment_count": page.paginator.total,
+        "replies_open": not display.is_closed(article),
         "newest_first": request is not None and pages.newest_first(request.GET),
         "published_id": sent.get("comment_id"),
         "comment_notice": sent.get("notice") if "comment_id" in sent else None,

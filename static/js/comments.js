@@ -47,9 +47,15 @@
           form.closest("[data-comment-form-wrapper]").replaceWith(fresh);
           var newForm = fresh.querySelector("[data-comment-form]");
           bindForm(newForm);
+          // A reply that cannot be posted (its comment is no longer shown) comes back as a
+          // comment: the form goes home with the text, where it can be posted as one.
+          var replyTo = newForm.querySelector('[name="reply_to"]');
+          var movedHome = replying && replyTo && !replyTo.value;
+          if (movedHome) closeReply(false);
           say(data.message || "Your comment was not sent: please see the message in the form.");
           var first = newForm.querySelector("[data-comment-notice], .alert, .is-invalid");
           if (first && first.focus) first.focus();
+          if (first && movedHome) first.scrollIntoView({ block: "center" });
           return;
         }
         if (result.ok) {
@@ -64,6 +70,9 @@
             var shown = document.getElementById(item.id);
             if (shown) {
               shown.replaceWith(item);
+            } else if (data.parent) {
+              // A reply: the last of its comment's replies, oldest first, as on the page.
+              repliesOf(data.parent).appendChild(item);
             } else if (list.hasAttribute("data-newest-first")) {
               list.insertBefore(item, list.firstChild);
             } else {
@@ -81,6 +90,13 @@
             bindReport(item.querySelector("[data-report-form]"));
             var empty = section.querySelector("[data-no-comments]");
             if (empty) empty.remove();
+            if (replying) {
+              // The reply is in place with its notice: the form goes home, and the reader
+              // (and a screen reader) lands on what they wrote.
+              closeReply(false);
+              item.setAttribute("tabindex", "-1");
+              item.focus();
+            }
           }
           var text = form.querySelector("textarea");
           if (text) {
@@ -182,6 +198,97 @@
       }).catch(function () {
         say("Your report could not be sent. Please try again.");
       });
+    });
+  }
+
+  // Replies: "Reply" opens the page's one comment form under the comment, saying whom it
+  // answers, with a Cancel button (and Escape) that puts it back where it was. Without
+  // this script the link opens the reply page, with the same form.
+  var area = section.querySelector(".comment-form-area");
+  var home = document.createComment(" the comment form's place ");
+  var box = null;
+  var opener = null;
+  var replying = false;
+
+  function repliesOf(parentId) {
+    var parent = document.getElementById("c" + parentId);
+    if (!parent) return list;  // not on this page: it is shown at the end of the list
+    var replies = parent.querySelector(":scope > [data-replies]");
+    if (!replies) {
+      var author = parent.querySelector(".comment-author");
+      replies = document.createElement("ol");
+      replies.className = "comment-replies list-unstyled";
+      replies.setAttribute("data-replies", "");
+      replies.setAttribute("aria-label", "Replies to " + (author ? author.textContent : ""));
+      parent.appendChild(replies);
+    }
+    return replies;
+  }
+
+  function replyBox() {
+    if (box) return box;
+    box = document.createElement("div");
+    box.className = "comment-reply-box";
+    box.setAttribute("role", "group");
+    box.setAttribute("aria-labelledby", "replying-to");
+    var title = document.createElement("p");
+    title.id = "replying-to";
+    title.className = "comment-replying";
+    var cancel = document.createElement("button");
+    cancel.type = "button";
+    cancel.className = "btn btn-outline-dark comment-reply-cancel";
+    cancel.textContent = "Cancel";
+    cancel.addEventListener("click", function () { closeReply(true); });
+    box.appendChild(title);
+    box.appendChild(cancel);
+    box.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") closeReply(true);
+    });
+    return box;
+  }
+
+  function setReplyTo(value) {
+    var field = area.querySelector('[name="reply_to"]');
+    if (field) field.value = value;
+  }
+
+  function openReply(link) {
+    var item = link.closest(".comment");
+    if (!item) return;
+    if (!home.parentNode) area.parentNode.insertBefore(home, area);
+    if (opener && opener !== link) opener.removeAttribute("aria-expanded");
+    var target = replyBox();
+    var name = link.getAttribute("data-reply-name") || "";
+    target.querySelector(".comment-replying").textContent = "Replying to " + name;
+    link.insertAdjacentElement("afterend", target);
+    target.insertBefore(area, target.lastChild);  // between the title and Cancel
+    setReplyTo(item.id.slice(1));
+    link.setAttribute("aria-expanded", "true");
+    opener = link;
+    replying = true;
+    say("");
+    var text = area.querySelector("textarea");
+    if (text) text.focus();
+  }
+
+  function closeReply(backToLink) {
+    if (!replying) return;
+    replying = false;
+    setReplyTo("");
+    home.parentNode.insertBefore(area, home.nextSibling);
+    box.remove();
+    if (opener) {
+      opener.removeAttribute("aria-expanded");
+      if (backToLink) opener.focus();
+    }
+  }
+
+  if (area) {
+    section.addEventListener("click", function (event) {
+      var link = event.target.closest("[data-reply-link]");
+      if (!link || event.ctrlKey || event.metaKey || event.shiftKey || event.button) return;
+      event.preventDefault();
+      openReply(link);
     });
   }
 

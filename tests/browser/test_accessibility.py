@@ -28,16 +28,25 @@ def test_topic_page(page, article):
     assert_accessible(page)
 
 
-def test_article_with_comments_and_a_form_with_errors(page, article, settings):
+def test_article_with_comments_a_reply_and_a_form_with_errors(page, article, settings):
     settings.COMMENT_MIN_SECONDS = 0
-    Comment.objects.create(
+    early = Comment.objects.create(
         article=article,
         user_name="Early Reader",
         text="Good news for night workers.",
         status=Comment.Status.PUBLISHED,
         content_hash="x",
     )
+    Comment.objects.create(
+        article=article,
+        parent=early,
+        user_name="Night Nurse",
+        text="It is: my shift ends at two.",
+        status=Comment.Status.PUBLISHED,
+        content_hash="y",
+    )
     page.goto(article.get_absolute_url())
+    assert page.get_by_role("list", name="Replies to Early Reader").is_visible()
     page.get_by_label("User Name").fill("A")
     page.get_by_label("Your Comment").fill("Night buses to the suburbs are welcome news.")
     page.get_by_role("button", name="Post comment").click()

@@ -11,9 +11,10 @@ from tests.conftest import SEED_URL
 pytestmark = pytest.mark.django_db
 
 
-def bulk_comments(article, count, *, status=Comment.Status.PUBLISHED):
+def bulk_comments(article, count, *, status=Comment.Status.PUBLISHED, replies=0):
+    """`count` comments, the last `replies` of them replies spread over the others."""
     start = timezone.now() - datetime.timedelta(days=1)
-    Comment.objects.bulk_create(
+    tops = Comment.objects.bulk_create(
         Comment(
             article=article,
             user_name=f"Reader {i}",
@@ -23,7 +24,20 @@ def bulk_comments(article, count, *, status=Comment.Status.PUBLISHED):
             content_hash=str(i),
             created=start + datetime.timedelta(seconds=i),
         )
-        for i in range(count)
+        for i in range(count - replies)
+    )
+    Comment.objects.bulk_create(
+        Comment(
+            article=article,
+            parent=tops[i % len(tops)],
+            user_name=f"Replier {i}",
+            text=f"Reply number {i}",
+            html=f"<p>Reply number {i}</p>",
+            status=status,
+            content_hash=f"r{i}",
+            created=start + datetime.timedelta(hours=3, seconds=i),
+        )
+        for i in range(replies)
     )
 
 
@@ -66,14 +80,20 @@ def test_comments_are_paginated(client, seed_article, settings):
 
 @pytest.mark.parametrize("order", ["", "&order=newest"])
 @pytest.mark.parametrize(
-    ("count", "words"),
-    [(0, "No comments yet"), (1, "1 comment"), (50, "50 comments"), (10_000, "10,000 comments")],
+    ("count", "replies", "words"),
+    [
+        (0, 0, "No comments yet"),
+        (1, 0, "1 comment"),
+        (50, 20, "50 comments"),
+        (10_000, 0, "10,000 comments"),
+        (10_000, 6_000, "10,000 comments"),
+    ],
 )
 def test_article_page_query_count_does_not_depend_on_comments(
-    client, seed_article, django_assert_num_queries, count, words, order
+    client, seed_article, django_assert_num_queries, count, replies, words, order
 ):
-    bulk_comments(seed_article, count)
-    # article+source, topics, comment count, one page of comments
+    bulk_comments(seed_article, count, replies=replies)
+    # article+source, topics, comment count (replies too), one page of comments with replies
     with django_assert_num_queries(4):
         response = client.get(SEED_URL + "?cpage=2" + order)
     assert response.status_code == 200

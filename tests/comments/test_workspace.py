@@ -434,10 +434,11 @@ def test_bulk_takes_the_same_queries_for_3_or_30_comments(
 
 
 # Whatever their number, a page of cards takes: session, user, permissions (2), 4 tab
-# counts, the page's ids, the comments, reports, decisions, context, history by name and
-# by client (15); a bulk action: session, user, permissions (2), the locked comments, one
-# insert of decisions, one update of comments, and the session's write, with savepoints (12).
-QUERIES_PER_PAGE = 15
+# counts, the page's ids, the comments (with a reply's parent), reports, decisions,
+# context, history by name and by client, replies (16); a bulk action: session, user,
+# permissions (2), the locked comments, one insert of decisions, one update of comments,
+# and the session's write, with savepoints (12).
+QUERIES_PER_PAGE = 16
 QUERIES_PER_BULK = 12
 
 
@@ -458,6 +459,18 @@ def fill_queue(make_comment, make_article, n: int):
         )
         Flag.objects.create(comment=comment, client_key=f"reporter-{i}")
         services.moderate(comment=comment, moderator=None, action=Action.HOLD_REPORTED)
+        # Threads: replies to the held comments, and every other one a held reply, that
+        # waits longer than they do.
+        for n in range(i % 5):
+            make_comment(article=article, parent=comment, text=f"Reply {n} to {i}")
+        if i % 2 == 0:
+            make_comment(
+                article=article,
+                parent=comment,
+                text=f"Held reply to {i}",
+                status=Comment.Status.HELD,
+                created=now - datetime.timedelta(hours=3),
+            )
 
 
 @pytest.mark.parametrize("cards", [1, 30])
@@ -467,9 +480,15 @@ def test_the_page_takes_a_fixed_number_of_queries(
     fill_queue(make_comment, make_article, cards)
     with django_assert_num_queries(QUERIES_PER_PAGE):
         html = moderator_client.get(WORKSPACE).content.decode()
-    assert html.count('class="ws-card"') == cards
-    assert html.count("<mark>") == cards and html.count("Before ") >= cards
-    assert html.count("Commenter: Regular") == cards and html.count('value="ban"') == cards
+    # Each held comment and its held reply: a reply's card shows the comment it answers,
+    # a comment's card its replies.
+    shown = html.count('class="ws-card"')
+    assert shown == min(cards + (cards + 1) // 2, workspace.PER_PAGE)
+    replies, threads = html.count("In reply to Name"), html.count("to this comment")
+    tops = shown - replies
+    assert replies > 0 and 0 < threads <= tops
+    assert html.count("<mark>") == tops and html.count("Before ") >= tops
+    assert html.count("Commenter: Regular") == tops and html.count('value="ban"') == tops
 
 
 # The commenter's ban and trust, from a card
@@ -689,3 +708,40 @@ def test_staff_who_only_read_comments_see_no_actions_on_its_page(make_comment):
     comment = make_comment()
     html = client.get(f"/admin/comments/comment/{comment.pk}/change/").content.decode()
     assert 'value="approve"' not in html and "Decide on this comment" not in html
+
+
+# The thread on a card
+
+
+def test_a_reply_card_shows_the_comment_it_answers_and_a_comment_card_its_replies(
+    moderator_client, make_comment
+):
+    now = timezone.now()
+    top = make_comment(
+        user_name="Wang Lei",
+        text="The SCO keeps them close.",
+        status=Comment.Status.HELD,
+        created=now - datetime.timedelta(hours=1),
+    )
+    for n in range(workspace.REPLIES_SHOWN + 1):
+        make_comment(
+            parent=top,
+            user_name=f"Replier {n}",
+            text=f"Reply number {n}",
+            created=now - datetime.timedelta(minutes=30 - n),
+        )
+    held = make_comment(
+        parent=top, user_name="Olga", text="Held answer", status=Comment.Status.HELD, created=now
+    )
+    html = moderator_client.get(WORKSPACE).content.decode()
+    card = card_of(html, held)
+    assert "In reply to Wang Lei" in card and "The SCO keeps them close." in card
+    assert "ws-status-held" in card.split("In reply to", 1)[1]
+    thread = card_of(html, top)
+    assert "5 replies to this comment; the latest 3" in thread
+    assert "Held answer" in thread and "Reply number 3" in thread
+    assert "Reply number 0" not in thread
+    # The comment's own admin page names its parent too.
+    page = moderator_client.get(f"/admin/comments/comment/{held.pk}/change/").content.decode()
+    assert "In reply to" in page
+    assert f'href="/admin/comments/comment/{top.pk}/change/">Wang Lei</a> (Held for review' in page

@@ -566,3 +566,30 @@ def test_the_footer_rss_link_leads_to_the_feeds_page(client):
     page = client.get("/feeds/").content.decode()
     for href in ("/feeds/rss/", "/feeds/atom/", "/feeds/json/", "/topics/china/feeds/rss/"):
         assert f'href="{href}"' in page
+
+
+def test_replies_are_items_of_the_comments_feed_named_as_replies(client, comment, settings):
+    settings.COMMENTS_PER_PAGE = 2
+    now = timezone.now()
+    first = comment("On the SCO", user_name="Wang Lei", created=now - datetime.timedelta(hours=5))
+    for n in range(3):
+        comment(f"Later comment {n}", created=now - datetime.timedelta(hours=4 - n))
+    comment("I agree about the SCO", user_name="Olga", parent=first, created=now)
+    held = comment("Held back", user_name="Ivan", parent=first, status=Comment.Status.HELD)
+    held_top = comment("A held comment", status=Comment.Status.HELD)
+    comment("Under a held comment", parent=held_top)
+    hidden_top = comment("Taken down", status=Comment.Status.REMOVED)
+    comment("A reply to what was taken down", parent=hidden_top)
+    for url in (SEED_COMMENTS_RSS, SEED_COMMENTS_ATOM):
+        response = client.get(url)
+        parsed = parse(response)
+        newest = parsed.entries[0]
+        assert newest.title == "Reply by Olga to Wang Lei"
+        assert "I agree about the SCO" in newest.summary
+        # On the first page, under the comment it answers, which is there.
+        assert re.fullmatch(r"http://testserver" + SEED_URL + r"#c\d+", newest.link)
+        body = response.content.decode()
+        assert held.text not in body and "Under a held comment" not in body
+        assert "taken down" not in body.lower()
+    links = [entry.link for entry in parse(client.get(SEED_COMMENTS_RSS)).entries]
+    assert sum("?cpage=2#c" in link for link in links) == 2  # comments 1 and 2 of 0..3
