@@ -15,6 +15,7 @@ from django.core.management.utils import get_random_secret_key
 from django.utils.csp import CSP
 
 from portal.email_url import parse as parse_email_url
+from portal.logs import wants_json
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -265,12 +266,28 @@ ARTICLES_PER_PAGE = env_int("ARTICLES_PER_PAGE", 20)
 # Story tips: how many one client may send per window (seconds).
 TIP_RATE_LIMIT = (env_int("TIP_RATE_LIMIT", 5), env_int("TIP_RATE_WINDOW", 3600))
 
+# Logs go to standard error: one JSON object per line (portal/logs.py) when DEBUG is off,
+# plain text with DEBUG on; LOG_FORMAT=json or text chooses either way. Django's request and
+# error logs, runserver's and the project's own loggers all propagate to the root's handler.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "")
+if LOG_FORMAT not in {"", "json", "text"}:
+    raise ImproperlyConfigured(f'LOG_FORMAT must be "json" or "text", not {LOG_FORMAT!r}')
+LOG_FORMAT = "json" if wants_json(debug=DEBUG, log_format=LOG_FORMAT) else "text"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {"()": "portal.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.server": {"level": "INFO"}},
+    # Django's own handlers are replaced (its console one would print every line twice in
+    # development; mail_admins has no ADMINS to write to): everything reaches the root's.
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
+    },
 }
 
 # Comments. Lengths in characters, times in seconds.
