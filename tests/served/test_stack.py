@@ -84,6 +84,8 @@ def stack(tmp_path_factory):
     gunicorn = subprocess.Popen(
         [
             str(Path(sys.executable).with_name("gunicorn")),
+            "-c",
+            "deploy/gunicorn.conf.py",
             "portal.wsgi:application",
             "--workers",
             "2",
