@@ -15,6 +15,7 @@ from django.core.management.utils import get_random_secret_key
 from django.utils.csp import CSP
 
 from portal.email_url import parse as parse_email_url
+from portal.logs import wants_json
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -92,6 +93,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Answers /healthz before the host check, sessions and CSRF (portal/middleware.py).
+    "portal.middleware.HealthCheckMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -239,6 +242,8 @@ X_FRAME_OPTIONS = "DENY"
 CSRF_COOKIE_HTTPONLY = True
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# Load balancers probe the health check over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
@@ -261,12 +266,28 @@ ARTICLES_PER_PAGE = env_int("ARTICLES_PER_PAGE", 20)
 # Story tips: how many one client may send per window (seconds).
 TIP_RATE_LIMIT = (env_int("TIP_RATE_LIMIT", 5), env_int("TIP_RATE_WINDOW", 3600))
 
+# Logs go to standard error: one JSON object per line (portal/logs.py) when DEBUG is off,
+# plain text with DEBUG on; LOG_FORMAT=json or text chooses either way. Django's request and
+# error logs, runserver's and the project's own loggers all propagate to the root's handler.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "")
+if LOG_FORMAT not in {"", "json", "text"}:
+    raise ImproperlyConfigured(f'LOG_FORMAT must be "json" or "text", not {LOG_FORMAT!r}')
+LOG_FORMAT = "json" if wants_json(debug=DEBUG, log_format=LOG_FORMAT) else "text"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {"()": "portal.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.server": {"level": "INFO"}},
+    # Django's own handlers are replaced (its console one would print every line twice in
+    # development; mail_admins has no ADMINS to write to): everything reaches the root's.
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
+    },
 }
 
 # Comments. Lengths in characters, times in seconds.
@@ -343,6 +364,9 @@ COMMENT_SCREENING_CHECKS = [
 # Background tasks (Django's tasks framework) stored in the database; `manage.py db_worker`
 # runs them (make run starts one beside the web server).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# /healthz reports the task queue down when the oldest task ready to run has waited longer
+# than this (seconds): no worker is running, or the workers cannot keep up.
+HEALTHZ_TASK_MAX_AGE = env_int("HEALTHZ_TASK_MAX_AGE", 600)
 
 # Newsletter and e-mail.
 

@@ -59,13 +59,6 @@ def test_news_sitemap_lists_only_the_last_two_days(client, make_article):
     assert news.find("news:publication/news:language", SITEMAP_NS).text == "en"
 
 
-def test_healthz_reports_the_database_and_the_cache(client, django_assert_num_queries):
-    with django_assert_num_queries(1):
-        response = client.get("/healthz")
-    assert response.status_code == 200
-    assert response.json() == {"database": "ok", "cache": "ok"}
-
-
 def test_favicon_ico_leads_to_the_site_icon(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 301
