@@ -355,7 +355,9 @@ class Child:
             self.process.wait(timeout=max(deadline - time.monotonic(), 0.1))
             return True
         except subprocess.TimeoutExpired:
-            self.process.kill()
+            # The whole session: its own workers too (nginx's outlive a killed master).
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
             return False
 
@@ -427,7 +429,7 @@ class Stack:
                 f"config {run_dir / 'nginx.conf'}",
                 stop_signal=signal.SIGQUIT,  # finish the requests in hand, then exit
                 env=self.env,
-                log=logs / "nginx.log",
+                log=logs / "error.log",  # where -e sends what nginx says before its config
             )
         )
         for number, port in enumerate(app_ports, start=1):
@@ -464,6 +466,11 @@ class Stack:
 
     def start(self) -> None:
         config = self.config
+        if not _port_is_free(config.listen_address.strip("[]"), config.port):
+            raise ServeError(
+                f"something already listens on {config.listen_address}:{config.port}: "
+                "stop it, or choose another PORT"
+            )
         nginx = _find_nginx()
         app_ports = free_ports(config.first_app_port, config.app_instances)
         write_nginx_config(config, app_ports)
@@ -473,7 +480,8 @@ class Stack:
         for child in self.children[1:]:
             child.start()
         self.wait_for_instances(app_ports)
-        self.children[0].start()
+        if not self.stop_requested:
+            self.children[0].start()
 
     def wait_for_instances(self, ports: list[int], timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout

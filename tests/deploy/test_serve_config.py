@@ -92,3 +92,17 @@ def test_a_process_that_keeps_dying_stops_the_stack(tmp_path):
     with pytest.raises(serve.ServeError, match="worker .* exited with code 3, 3 times") as error:
         stack.check_children()
     assert "out of luck" in str(error.value)  # the end of its log says why
+
+
+def test_a_taken_port_is_named_before_anything_starts(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        config = serve.read_config({"PORT": str(port), "SERVE_DIR": str(tmp_path)})
+        stack = serve.Stack(config, dict(os.environ), out=io.StringIO())
+        with pytest.raises(
+            serve.ServeError, match=f"something already listens on 127.0.0.1:{port}"
+        ):
+            stack.start()
+    assert stack.children == []
