@@ -7,10 +7,11 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast bench eval-moderation lint format check migrate static browser nginx clean help
+.PHONY: run serve test test-fast bench eval-moderation lint format check migrate static browser nginx clean help
 
 help:
 	@echo "make run    serve the portal on http://127.0.0.1:$(PORT) (SQLite, development settings)"
+	@echo "make serve  the production stack on http://127.0.0.1:8080: nginx, 2 app instances, a task worker (PostgreSQL, Redis)"
 	@echo "make test   run the whole test suite, browser tests included"
 	@echo "make bench  measure throughput and transfer size"
 	@echo "make lint   ruff check and format check"
@@ -49,6 +50,14 @@ run: migrate
 	  trap 'exit 130' INT TERM; \
 	  $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
+# The production stack (README: "Running it in production"): nginx from Debian in front of
+# APP_INSTANCES gunicorn instances and a task worker, on DATABASE_URL and REDIS_URL.
+# PORT is nginx's (8080 here unless given: make run's 8000 default is not passed on).
+# Ctrl+C stops everything it started.
+serve: $(STAMP) nginx
+	@PORT=$(if $(filter command line environment,$(origin PORT)),$(PORT),8080) \
+	  PYTHON=$(PY) scripts/serve
+
 # Debian's Chromium for the browser tests; Playwright cannot download its own browser here.
 browser:
 	@if [ ! -x /usr/bin/chromium ]; then \
@@ -60,14 +69,14 @@ browser:
 	  fi; \
 	fi
 
-# Debian's nginx for the served-stack tests (tests/served: gunicorn behind deploy/nginx.conf).
+# Debian's nginx for make serve and the served-stack tests (tests/served).
 nginx:
 	@if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then \
 	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
-	    echo "Installing nginx from Debian for the served-stack tests"; \
+	    echo "Installing nginx from Debian (make serve, served-stack tests)"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx-light >/dev/null || exit 1; \
 	  else \
-	    echo "warning: nginx is missing (Debian: apt-get install nginx-light); the served-stack tests will be skipped." >&2; \
+	    echo "warning: nginx is missing (Debian: apt-get install nginx-light); make serve cannot start and the served-stack tests will be skipped." >&2; \
 	  fi; \
 	fi
 

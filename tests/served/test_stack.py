@@ -1,5 +1,6 @@
-"""Dispatch as the README runs it in production: gunicorn (2 workers, DEBUG off, Redis) behind
-nginx configured from deploy/nginx.conf. Readers come from different loopback addresses."""
+"""Dispatch behind nginx: gunicorn (2 workers, DEBUG off, Redis) behind nginx configured
+from deploy/nginx.conf as make serve renders it (test_serve.py runs make serve itself).
+Readers come from different loopback addresses."""
 
 import http.client
 import json
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from deploy import serve
 from tests.conftest import SEED_URL
 from tests.served.servers import (
     RedisServer,
@@ -101,22 +103,20 @@ def stack(tmp_path_factory):
         stderr=subprocess.STDOUT,
     )
     prefix = workdir / "nginx"
-    for folder in ("logs", "tmp"):
-        (prefix / folder).mkdir(parents=True)
-    site = (BASE_DIR / "deploy" / "nginx.conf").read_text()
-    site = site.replace("listen 80;", f"listen 127.0.0.1:{nginx_port};")
-    site = site.replace("server 127.0.0.1:8000;", f"server 127.0.0.1:{app_port};")
-    (prefix / "dispatch.conf").write_text(site)
-    temp = " ".join(
-        f"{kind}_temp_path {prefix}/tmp/{kind};"
-        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    config = serve.Config(
+        port=nginx_port,
+        listen_address="127.0.0.1",
+        app_instances=1,
+        workers=2,
+        first_app_port=app_port,
+        database_url=env["DATABASE_URL"],
+        redis_url=redis.url,
+        site_url=f"http://127.0.0.1:{nginx_port}",
+        run_dir=prefix,
+        tls_certificate="",
+        tls_certificate_key="",
     )
-    (prefix / "nginx.conf").write_text(
-        ("user root;\n" if os.geteuid() == 0 else "")
-        + f"daemon off;\nworker_processes 1;\npid {prefix}/nginx.pid;\n"
-        f"events {{ worker_connections 256; }}\n"
-        f"http {{ access_log off; {temp} include {prefix}/dispatch.conf; }}\n"
-    )
+    serve.write_nginx_config(config, [app_port])
     nginx = subprocess.Popen(
         [NGINX, "-p", str(prefix), "-c", str(prefix / "nginx.conf"), "-e", "logs/error.log"]
     )
