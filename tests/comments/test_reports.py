@@ -402,3 +402,22 @@ def test_a_comment_written_minutes_ago_gives_no_history(make_comment):
         Client(REMOTE_ADDR=f"198.51.100.{n}").post(report_url(comment), {"reason": "abusive"})
     comment.refresh_from_db()
     assert comment.status == Comment.Status.PUBLISHED
+
+
+@pytest.mark.parametrize("count", [1, 40])
+def test_the_article_page_takes_the_same_queries_whatever_the_reports(
+    seed_article, make_comment, django_assert_num_queries, count
+):
+    comments = [make_comment(text=f"Remark {n}") for n in range(count)]
+    for comment in comments:
+        for reason in ("spam", "hate"):
+            Flag.objects.create(comment=comment, client_key=f"{reason}-{comment.pk}", reason=reason)
+    reader = Client()
+    reader.post(report_url(comments[-1]), {"reason": "off_topic", "note": "cars"})
+    # With the reader's session (the notice and its Undo form, next to the comment):
+    # article+source, topics, comment count, the session, dropping it once the notice is
+    # read (2: it held nothing else), one page of comments.
+    with django_assert_num_queries(7):
+        html = reader.get(seed_article.get_absolute_url()).content.decode()
+    assert html.count("A moderator will look at this comment.") == 1
+    assert html.count('data-report-link>Report<span class="visually-hidden">') == count
