@@ -250,6 +250,14 @@
     });
     panel.addEventListener("submit", function (event) {
       event.preventDefault();
+      if (!panel.querySelector('[name="reason"]:checked')) {
+        // Said at once; the server says the same to a page without this script.
+        showError(panel, error, {
+          message: "Please choose why you are reporting this comment.",
+          errors: { reason: true }
+        });
+        return;
+      }
       submit.disabled = true;
       send(panel.action, withToken(new FormData(panel))).then(function (result) {
         submit.disabled = false;
