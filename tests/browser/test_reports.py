@@ -168,9 +168,7 @@ def test_the_report_page_with_and_without_errors_is_accessible(page, comments):
 
 
 @pytest.mark.parametrize("width", SIZES)
-def test_the_article_with_the_panel_open_and_after_reporting_is_accessible(
-    page, comments, width
-):
+def test_the_article_with_the_panel_open_and_after_reporting_is_accessible(page, comments, width):
     page.set_viewport_size(SIZES[width])
     page.goto(comments.article.get_absolute_url())
     item = page.locator(f"#c{comments.pk}")
