@@ -133,8 +133,9 @@ class ModeratorFilter(admin.SimpleListFilter):
 
 class FlagInline(admin.TabularInline):
     model = Flag
-    fields = ["created"]
-    readonly_fields = ["created"]
+    fields = ["filed", "reason", "note", "weight", "withdrawn"]
+    readonly_fields = fields
+    ordering = ["-filed", "-id"]
     extra = 0
     can_delete = False
     verbose_name_plural = "reader reports"

@@ -1,4 +1,5 @@
-"""The reader's comment form: what a name and a comment must be, and the bot guards."""
+"""The reader's forms: the comment form (what a name and a comment must be, and the bot
+guards) and the report form."""
 
 import math
 import re
@@ -14,6 +15,8 @@ from django.core import signing
 from django.core.validators import MaxLengthValidator
 
 from articles.models import Article
+from comments.models import Flag
+from comments.services import REPORT_NOTE_MAX_LENGTH
 
 TIMESTAMP_SALT = "comments.form-timestamp"
 RESERVED_NAMES = ("moderator", "admin", "administrator", "editor", "staff", "webmaster")
@@ -184,3 +187,21 @@ class CommentForm(forms.Form):
                 "still here: open the comment's Reply link again, or post it as a comment.",
             )
         return cleaned
+
+
+class ReportForm(forms.Form):
+    """A reader's report: why (one of Flag.Reason) and an optional note. The rules (a reason
+    is required, how long a note may be) are comments.services.report's; this parses."""
+
+    reason = forms.ChoiceField(
+        label="Why are you reporting this comment?",
+        choices=Flag.Reason.choices,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label="Anything a moderator should know? (optional)",
+        required=False,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": REPORT_NOTE_MAX_LENGTH}),
+    )

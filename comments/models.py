@@ -239,19 +239,35 @@ class ModerationDecision(models.Model):
 
 
 class Flag(models.Model):
-    """A reader's report of a comment; one per client and comment."""
+    """A reader's report of a comment, with their reason; one per client and comment. A
+    report the reader withdraws (services.withdraw_report) keeps its row, marked withdrawn."""
+
+    class Reason(models.TextChoices):
+        ABUSIVE = "abusive", "Abusive or harassing"
+        HATE = "hate", "Hateful"
+        SPAM = "spam", "Spam or advertising"
+        OFF_TOPIC = "off_topic", "Off-topic"
+        OTHER = "other", "Something else"
 
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="flags")
     # After COMMENT_CLIENT_KEY_DAYS, "cleared-<id>": distinct per row, says nothing.
     client_key = models.CharField(max_length=64)
+    # Empty on reports filed before readers were asked why.
+    reason = models.CharField(max_length=20, choices=Reason, blank=True)
+    note = models.CharField(max_length=300, blank=True)
     weight = models.PositiveSmallIntegerField(default=1, editable=False)
     created = models.DateTimeField(default=timezone.now)
+    # When the reader last filed it, and how many times (filed again after a withdrawal):
+    # the undo window and the hourly limit count from these.
+    filed = models.DateTimeField(default=timezone.now, editable=False)
+    filings = models.PositiveSmallIntegerField(default=1, editable=False)
+    withdrawn = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["comment", "client_key"], name="one_flag_per_client")
         ]
-        indexes = [models.Index(fields=["client_key", "created"], name="flag_client_created_idx")]
+        indexes = [models.Index(fields=["client_key", "filed"], name="flag_client_filed_idx")]
 
     def __str__(self):
         return f"Report on comment {self.comment_id}"

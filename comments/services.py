@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import CharField, F, OuterRef, Subquery, Value
+from django.db.models import CharField, F, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
@@ -604,23 +604,105 @@ def report_weight(client_key: str) -> int:
     return 2 if client_key and history.exists() else 1
 
 
-def report(*, comment: Comment, client_key: str) -> bool:
-    """A reader reports a comment. Returns False when this client already had.
+REPORT_NOTE_MAX_LENGTH = Flag._meta.get_field("note").max_length
+WITHDRAWN_REASON = "report withdrawn by the reader"
+
+
+class ReportInvalid(ValueError):
+    """A report without one of Flag.Reason, or with a note longer than
+    REPORT_NOTE_MAX_LENGTH; `field` names what is wrong."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+class WithdrawRefused(Exception):
+    """This client has no report on the comment it may still withdraw: none, already
+    withdrawn, or filed more than COMMENT_REPORT_UNDO_SECONDS ago."""
+
+
+@dataclass(frozen=True)
+class Reported:
+    flag: Flag
+    created: bool  # False when this client's report was already on file
+    held: bool  # the comment is now held: readers no longer see it
+
+    @property
+    def withdrawable(self) -> bool:
+        return can_withdraw(self.flag)
+
+
+@dataclass(frozen=True)
+class Withdrawn:
+    flag: Flag
+    # The portal's hold that this report caused, undone: the comment is shown again.
+    republished: bool
+
+
+def seconds_to_withdraw(flag: Flag, now: datetime | None = None) -> float:
+    """How long the reader may still withdraw this report (0 when they may not)."""
+    if flag.withdrawn is not None:
+        return 0.0
+    elapsed = ((now or timezone.now()) - flag.filed).total_seconds()
+    return max(settings.COMMENT_REPORT_UNDO_SECONDS - elapsed, 0.0)
+
+
+def can_withdraw(flag: Flag, now: datetime | None = None) -> bool:
+    """Whether the reader may still withdraw this report (within the undo window)."""
+    return seconds_to_withdraw(flag, now) > 0
+
+
+def reports_filed_recently(client_key: str, now: datetime) -> int:
+    """How many reports this client filed in the past REPORT_WINDOW. Withdrawn ones count,
+    and a report filed again after a withdrawal counts each time, so withdrawing cannot
+    make room for more (a report filed again within the hour counts its earlier filings
+    too: that errs on the side of the limit)."""
+    recent = Flag.objects.filter(client_key=client_key, filed__gte=now - REPORT_WINDOW)
+    return recent.aggregate(total=Sum("filings", default=0))["total"]
+
+
+def report(*, comment: Comment, client_key: str, reason: str, note: str = "") -> Reported:
+    """A reader reports a comment with a reason (one of Flag.Reason) and an optional note.
+    Invalid input raises ReportInvalid; a report this client already has on file is
+    returned as it is (created False). A report the client withdrew is filed again, with
+    the new reason.
 
     So that a few addresses cannot hold comments at will: one client may file
     COMMENT_REPORTS_PER_HOUR reports an hour (more raise TooManyReports); each report weighs
     report_weight(); a published comment is held for a moderator once its reports weigh
     COMMENT_REPORTS_TO_HOLD (default 4: two readers with a history, or four without).
     Approving the comment starts the count again."""
-    if Flag.objects.filter(comment=comment, client_key=client_key).exists():
-        return False
-    recent = Flag.objects.filter(client_key=client_key, created__gte=timezone.now() - REPORT_WINDOW)
-    if recent.count() >= settings.COMMENT_REPORTS_PER_HOUR:
+    if reason not in Flag.Reason.values:
+        raise ReportInvalid("reason", "Please choose why you are reporting this comment.")
+    note = note.strip()
+    if len(note) > REPORT_NOTE_MAX_LENGTH:
+        raise ReportInvalid(
+            "note",
+            f"Please keep the note to {REPORT_NOTE_MAX_LENGTH} characters (it has {len(note)}).",
+        )
+    existing = Flag.objects.filter(comment=comment, client_key=client_key).first()
+    if existing is not None and existing.withdrawn is None:
+        return Reported(existing, created=False, held=comment.status == Comment.Status.HELD)
+    now = timezone.now()
+    if reports_filed_recently(client_key, now) >= settings.COMMENT_REPORTS_PER_HOUR:
         raise TooManyReports
     weight = report_weight(client_key)
+    fields = {"reason": reason, "note": note, "weight": weight, "filed": now}
     try:
         with transaction.atomic():
-            Flag.objects.create(comment=comment, client_key=client_key, weight=weight)
+            if existing is None:
+                flag = Flag.objects.create(
+                    comment=comment, client_key=client_key, created=now, **fields
+                )
+            else:
+                # Filed again: only the request that finds it withdrawn files it.
+                refiled = Flag.objects.filter(pk=existing.pk, withdrawn__isnull=False).update(
+                    withdrawn=None, filings=F("filings") + 1, **fields
+                )
+                if not refiled:
+                    raise IntegrityError("filed again by a parallel request")
+                flag = Flag.objects.get(pk=existing.pk)
             Comment.objects.filter(pk=comment.pk).update(
                 report_count=F("report_count") + 1, report_weight=F("report_weight") + weight
             )
@@ -629,7 +711,8 @@ def report(*, comment: Comment, client_key: str) -> bool:
             )
             _update_queue(comment)
     except IntegrityError:
-        return False
+        flag = Flag.objects.get(comment=comment, client_key=client_key)
+        return Reported(flag, created=False, held=comment.status == Comment.Status.HELD)
     if (
         comment.status == Comment.Status.PUBLISHED
         and comment.report_weight >= settings.COMMENT_REPORTS_TO_HOLD
@@ -640,7 +723,70 @@ def report(*, comment: Comment, client_key: str) -> bool:
             action=ModerationDecision.Action.HOLD_REPORTED,
             reason=f"{comment.report_count} reader reports, weighing {comment.report_weight}",
         )
-    return True
+    return Reported(flag, created=True, held=comment.status == Comment.Status.HELD)
+
+
+def withdraw_report(*, comment: Comment, client_key: str) -> Withdrawn:
+    """The reader who filed a report withdraws it, within COMMENT_REPORT_UNDO_SECONDS of
+    filing it; anything else raises WithdrawRefused. The report's row is kept, marked
+    withdrawn.
+
+    Its count and weight come off the comment, unless a moderator has decided on the
+    comment since it was filed (their decision stands; an approval already started the
+    count again). When this report's weight put the comment on hold and nothing was decided
+    after that hold, the comment is published again, with an UNDO decision by the portal."""
+    now = timezone.now()
+    flag = Flag.objects.filter(comment=comment, client_key=client_key).first()
+    if flag is None or not can_withdraw(flag, now):
+        raise WithdrawRefused
+    republished = False
+    with transaction.atomic():
+        locked = Comment.objects.select_for_update().select_related("article").get(pk=comment.pk)
+        # Only the request that finds it filed withdraws it (a double click counts once).
+        if not Flag.objects.filter(pk=flag.pk, withdrawn__isnull=True).update(withdrawn=now):
+            raise WithdrawRefused
+        flag.withdrawn = now
+        since_filed = list(
+            ModerationDecision.objects.filter(comment=locked, created__gte=flag.filed).order_by(
+                "-created", "-id"
+            )
+        )
+        if not any(decision.moderator_name for decision in since_filed):
+            locked.report_count = max(locked.report_count - 1, 0)
+            locked.report_weight = max(locked.report_weight - flag.weight, 0)
+            latest = since_filed[0] if since_filed else None
+            if (
+                locked.status == Comment.Status.HELD
+                and latest is not None
+                and latest.action == ModerationDecision.Action.HOLD_REPORTED
+                and locked.report_weight < settings.COMMENT_REPORTS_TO_HOLD
+            ):
+                restore = PriorState(
+                    status=Comment.Status.PUBLISHED,
+                    report_count=locked.report_count,
+                    report_weight=locked.report_weight,
+                    review_since=locked.review_since,
+                )
+                _decide(
+                    locked,
+                    moderator=None,
+                    action=ModerationDecision.Action.UNDO,
+                    reason=WITHDRAWN_REASON,
+                    now=now,
+                    restore=restore,
+                ).save()
+                pagecache.bump(article_page_scope(locked.article.slug))
+                republished = True
+            else:
+                locked.review_since = queue_since(
+                    status=locked.status,
+                    report_count=locked.report_count,
+                    since=locked.review_since,
+                    now=now,
+                )
+            locked.save(update_fields=_MODERATED_FIELDS)
+    _copy_state(locked, comment)
+    return Withdrawn(flag, republished=republished)
 
 
 def clear_client_keys(*, days: int | None = None) -> tuple[int, int]:

@@ -1,21 +1,20 @@
 """Posting and reporting comments: plain form POSTs that always redirect (303), so a refresh
-sends nothing, with a JSON answer for the page's script."""
+sends nothing, with a JSON answer for the page's script; the report form's own page."""
 
 import logging
 
 from django.conf import settings
-from django.contrib import messages
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from articles.models import Article
 from comments import commenters, display, feedback, outcomes, pages, screening, services
 from comments.display import remember_name
-from comments.forms import CommentForm, sign_timestamp
+from comments.forms import CommentForm, ReportForm, sign_timestamp
 from comments.models import Comment
 from portal import ratelimit
 
@@ -257,31 +256,128 @@ def reply(request: HttpRequest, comment_id: int) -> HttpResponse:
     return render(request, "comments/reply.html", context, status=403 if closed else 200)
 
 
-@require_POST
+REPORTED = "Thank you. A moderator will look at this comment."
+REPORTED_AND_HELD = (
+    "Thank you. With the reports of other readers, yours has hidden this comment until a "
+    "moderator has looked at it."
+)
+ALREADY_REPORTED = "You have already reported this comment. A moderator will look at it."
+WITHDRAWN = "Your report was withdrawn."
+WITHDRAW_REFUSED = (
+    "There is no report of yours on this comment that can still be withdrawn: a report can "
+    "be withdrawn within {seconds} seconds of sending it, once."
+)
+
+
+def _reportable(comment_id: int) -> Comment:
+    """A comment a reader can see, so can report: published, under a published article."""
+    return get_object_or_404(
+        Comment.objects.published()
+        .filter(article__in=Article.objects.published())
+        .select_related("article"),
+        pk=comment_id,
+    )
+
+
+def _after_report_url(request, comment: Comment) -> str:
+    """The comment on its page, or, when the report hid it, the article's comments."""
+    article_url = comment.article.get_absolute_url()
+    if comment.status == Comment.Status.PUBLISHED:
+        return _published_url(request, article_url, comment)
+    return f"{article_url}{pages.listing_query(request.GET)}#comments"
+
+
+@require_http_methods(["GET", "POST"])
 def report_comment(request: HttpRequest, comment_id: int) -> HttpResponse:
+    """GET: the comment and the report form (the page a reader without JavaScript gets from
+    the comment's "Report" link). POST: file the report; the outcome is shown next to the
+    comment, with "Undo" for COMMENT_REPORT_UNDO_SECONDS."""
+    comment = _reportable(comment_id)
+    if request.method == "GET":
+        return _report_page(request, comment, ReportForm())
+    form = ReportForm(request.POST)
+    reported = None
+    if form.is_valid():
+        try:
+            reported = services.report(
+                comment=comment,
+                client_key=ratelimit.client_key(request),
+                reason=form.cleaned_data["reason"],
+                note=form.cleaned_data["note"],
+            )
+        except services.ReportInvalid as invalid:
+            form.add_error(invalid.field, str(invalid))
+        except services.TooManyReports:
+            if _wants_json(request):
+                return JsonResponse({"status": "limited", "message": REPORTS_LIMITED}, status=429)
+            return render(
+                request,
+                "comments/report_refused.html",
+                {"message": REPORTS_LIMITED, "comment": comment},
+                status=429,
+            )
+    if reported is None:
+        # Nothing was filed: the form again, with the error and the reader's note.
+        if _wants_json(request):
+            errors = {
+                field: [error["message"] for error in found]
+                for field, found in form.errors.get_json_data().items()
+            }
+            message = " ".join(message for found in errors.values() for message in found)
+            return JsonResponse(
+                {"status": "invalid", "errors": errors, "message": message}, status=400
+            )
+        return _report_page(request, comment, form, status=400)
+    if not reported.created:
+        message = ALREADY_REPORTED
+    else:
+        message = REPORTED_AND_HELD if reported.held else REPORTED
+    undo = reverse("comments:withdraw-report", args=[comment.pk]) if reported.withdrawable else None
+    if _wants_json(request):
+        data = {
+            "status": "reported" if reported.created else "already",
+            "message": message,
+            "held": reported.held,
+        }
+        if undo:
+            data["undo"] = undo
+            data["undo_seconds"] = int(services.seconds_to_withdraw(reported.flag))
+        return JsonResponse(data, status=201 if reported.created else 200)
+    notice = {"kind": "success", "text": message, "undo": undo}
+    feedback.keep(request, comment.article, notice=notice, comment_id=comment.pk)
+    return _see_other(_after_report_url(request, comment))
+
+
+def _report_page(request, comment: Comment, form: ReportForm, status: int = 200) -> HttpResponse:
+    context = {
+        "comment": comment,
+        "form": form,
+        "back": _published_url(request, comment.article.get_absolute_url(), comment),
+    }
+    return render(request, "comments/report.html", context, status=status)
+
+
+@require_POST
+def withdraw_report(request: HttpRequest, comment_id: int) -> HttpResponse:
+    """The reader's "Undo": withdraws their report, within COMMENT_REPORT_UNDO_SECONDS."""
     comment = get_object_or_404(
-        Comment.objects.published().filter(article__in=Article.objects.published()),
+        Comment.objects.filter(article__in=Article.objects.published()).select_related("article"),
         pk=comment_id,
     )
     try:
-        first = services.report(comment=comment, client_key=ratelimit.client_key(request))
-    except services.TooManyReports:
+        services.withdraw_report(comment=comment, client_key=ratelimit.client_key(request))
+    except services.WithdrawRefused:
+        message = WITHDRAW_REFUSED.format(seconds=settings.COMMENT_REPORT_UNDO_SECONDS)
         if _wants_json(request):
-            return JsonResponse({"status": "limited", "message": REPORTS_LIMITED}, status=429)
-        return render(
-            request,
-            "comments/report_refused.html",
-            {"message": REPORTS_LIMITED, "comment": comment},
-            status=429,
-        )
-    message = (
-        "Thank you. A moderator will look at this comment."
-        if first
-        else "You have already reported this comment. A moderator will look at it."
-    )
+            return JsonResponse({"status": "refused", "message": message}, status=409)
+        context = {
+            "message": message,
+            "comment": comment,
+            "heading": "Your report was not withdrawn",
+        }
+        return render(request, "comments/report_refused.html", context, status=409)
     if _wants_json(request):
-        return JsonResponse({"status": "reported" if first else "already", "message": message})
-    messages.info(request, message)
-    response = redirect(f"{comment.article.get_absolute_url()}#c{comment.pk}")
-    response.status_code = 303
-    return response
+        return JsonResponse({"status": "withdrawn", "message": WITHDRAWN})
+    notice = {"kind": "info", "text": WITHDRAWN}
+    feedback.keep(request, comment.article, notice=notice, comment_id=comment.pk)
+    return _see_other(_after_report_url(request, comment))

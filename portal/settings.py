@@ -302,6 +302,8 @@ COMMENTS_PER_PAGE = env_int("COMMENTS_PER_PAGE", 50)
 COMMENT_REPORTS_TO_HOLD = env_int("COMMENT_REPORTS_TO_HOLD", 4)
 # Reports one client may file per hour; more are refused with 429.
 COMMENT_REPORTS_PER_HOUR = env_int("COMMENT_REPORTS_PER_HOUR", 10)
+# Seconds after filing a report in which its reader may withdraw it (the "Undo" button).
+COMMENT_REPORT_UNDO_SECONDS = env_int("COMMENT_REPORT_UNDO_SECONDS", 60)
 # Days a comment's or report's client key is kept (manage.py clear_client_keys blanks it).
 COMMENT_CLIENT_KEY_DAYS = env_int("COMMENT_CLIENT_KEY_DAYS", 30)
 # Hard limits (refused with 429), (count, window): an office or a mobile carrier puts many

@@ -3,7 +3,8 @@ django-contrib-comments offers it, so the host app never imports the comments ap
 
     {% get_comment_count article as comment_count %}
     {{ comment_count|comment_count_label }}  "No comments yet", "1 comment", "24 comments"
-    {% render_comment_list article %}    the count, one page of published comments
+    {% render_comment_list article %}    the count, one page of published comments, and
+                                         the template of the inline report panel
     {% render_comment_form article %}    the form (or "closed") and the rules
 """
 
@@ -11,6 +12,7 @@ from django import template
 from django.urls import reverse
 
 from comments import display, feedback, pages
+from comments.forms import ReportForm
 
 register = template.Library()
 
@@ -47,6 +49,10 @@ def render_comment_list(context, article) -> dict:
     request = context.get("request")
     page = display.comment_page(request, article)
     sent = feedback.take(request, article) or {}
+    notice = sent.get("notice") if "comment_id" in sent else None
+    # A notice about a comment this page does not show (a report just hid it) goes above
+    # the list.
+    shown = notice is not None and any(c.pk == sent["comment_id"] for c in page.object_list)
     return {
         "article": article,
         "comment_page": page,
@@ -54,7 +60,9 @@ def render_comment_list(context, article) -> dict:
         "replies_open": not display.is_closed(article),
         "newest_first": request is not None and pages.newest_first(request.GET),
         "published_id": sent.get("comment_id"),
-        "comment_notice": sent.get("notice") if "comment_id" in sent else None,
+        "comment_notice": notice,
+        "list_notice": notice if notice is not None and not shown else None,
+        "report_form": ReportForm(),
     }
 
 

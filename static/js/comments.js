@@ -1,5 +1,7 @@
-// Comments without a page load: the form and the report buttons post with fetch and the
-// page updates in place. Without this script both are plain form POSTs.
+// Comments without a page load: the form posts with fetch and the page updates in place;
+// "Report" opens a panel under the comment (from the page's one <template>) that sends the
+// report with fetch and offers "Undo". Without this script the form is a plain POST and
+// "Report" a link to the report page.
 (function () {
   "use strict";
   var section = document.getElementById("comments");
@@ -12,9 +14,13 @@
   }
 
   function post(form) {
-    return fetch(form.action, {
+    return send(form.action, new FormData(form));
+  }
+
+  function send(url, body) {
+    return fetch(url, {
       method: "POST",
-      body: new FormData(form),
+      body: body,
       credentials: "same-origin",
       headers: { Accept: "application/json" }
     }).then(function (response) {
@@ -87,7 +93,7 @@
             }
             // Shown in place, as without JavaScript: the reader sees it where it belongs.
             item.scrollIntoView({ block: "nearest" });
-            bindReport(item.querySelector("[data-report-form]"));
+            bindReport(item.querySelector("[data-report-link]"));
             var empty = section.querySelector("[data-no-comments]");
             if (empty) empty.remove();
             if (replying) {
@@ -184,19 +190,101 @@
     shown.textContent = left();
   }
 
-  function bindReport(form) {
-    if (!form) return;
-    form.addEventListener("submit", function (event) {
+  // Reports. The page carries no token of its own for them (it is the same for every
+  // reader): the comment form's CSRF token goes with each one. Without a comment form
+  // (comments closed), "Report" stays the link to the report page.
+  var panelTemplate = document.getElementById("report-panel-template");
+
+  function csrfToken() {
+    var field = section.querySelector('#comment-form [name="csrfmiddlewaretoken"]');
+    return field ? field.value : null;
+  }
+
+  function withToken(body) {
+    body.append("csrfmiddlewaretoken", csrfToken());
+    return body;
+  }
+
+  function bindReport(link) {
+    if (!link || !panelTemplate || !csrfToken()) return;
+    // The link becomes the button that shows and hides the panel (a disclosure).
+    var trigger = document.createElement("button");
+    trigger.type = "button";
+    trigger.className = link.className + " btn btn-link comment-report-button";
+    trigger.innerHTML = link.innerHTML;
+    trigger.setAttribute("aria-expanded", "false");
+    trigger.setAttribute("data-report-url", link.href);
+    link.replaceWith(trigger);
+    trigger.addEventListener("click", function () {
+      var open = document.getElementById(trigger.getAttribute("aria-controls") || "");
+      if (open) {
+        closePanel(trigger, open);
+      } else {
+        openPanel(trigger);
+      }
+    });
+  }
+
+  function closePanel(trigger, panel) {
+    panel.remove();
+    trigger.setAttribute("aria-expanded", "false");
+    trigger.removeAttribute("aria-controls");
+    trigger.focus();
+  }
+
+  function openPanel(trigger) {
+    // One panel at a time: its fields' ids are the template's.
+    section.querySelectorAll("[data-report-panel]").forEach(function (other) {
+      var owner = section.querySelector('[aria-controls="' + other.id + '"]');
+      other.remove();
+      if (owner) {
+        owner.setAttribute("aria-expanded", "false");
+        owner.removeAttribute("aria-controls");
+      }
+    });
+    var comment = trigger.closest(".comment");
+    var earlier = comment.querySelector("[data-report-notice]");
+    if (earlier) earlier.remove();
+    var panel = panelTemplate.content.firstElementChild.cloneNode(true);
+    var author = comment.querySelector(".comment-author");
+    panel.id = "report-panel-" + comment.id;
+    panel.action = trigger.getAttribute("data-report-url");
+    panel.setAttribute(
+      "aria-label", "Report the comment by " + (author ? author.textContent : "this reader"));
+    trigger.insertAdjacentElement("afterend", panel);
+    trigger.setAttribute("aria-controls", panel.id);
+    trigger.setAttribute("aria-expanded", "true");
+    panel.querySelector('[name="reason"]').focus();
+
+    var error = panel.querySelector("[data-report-error]");
+    var submit = panel.querySelector('[type="submit"]');
+    panel.querySelector("[data-report-cancel]").addEventListener("click", function () {
+      closePanel(trigger, panel);
+    });
+    panel.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") closePanel(trigger, panel);
+    });
+    panel.addEventListener("submit", function (event) {
       event.preventDefault();
-      post(form).then(function (result) {
-        var button = form.querySelector("button");
-        if (button) {
-          button.disabled = true;
-          button.textContent = result.ok ? "Reported" : "Could not report";
+      if (!panel.querySelector('[name="reason"]:checked')) {
+        // Said at once; the server says the same to a page without this script.
+        showError(panel, error, {
+          message: "Please choose why you are reporting this comment.",
+          errors: { reason: true }
+        });
+        return;
+      }
+      submit.disabled = true;
+      send(panel.action, withToken(new FormData(panel))).then(function (result) {
+        submit.disabled = false;
+        if (result.ok) {
+          reported(trigger, panel, result.data);
+          return;
         }
-        say(result.data.message || "");
+        showError(panel, error, result.data);
       }).catch(function () {
-        say("Your report could not be sent. Please try again.");
+        submit.disabled = false;
+        error.textContent = "Your report could not be sent. Please try again.";
       });
     });
   }
@@ -292,8 +380,65 @@
     });
   }
 
+  function showError(panel, error, data) {
+    var errors = data.errors || {};
+    error.textContent = data.message || "Your report could not be sent. Please try again.";
+    panel.querySelectorAll('[name="reason"]').forEach(function (radio) {
+      radio.toggleAttribute("aria-invalid", !!errors.reason);
+    });
+    var note = panel.querySelector('[name="note"]');
+    note.toggleAttribute("aria-invalid", !!errors.note);
+    if (errors.reason) {
+      panel.querySelector('[name="reason"]').focus();
+    } else if (errors.note) {
+      note.focus();
+    }
+  }
+
+  // The panel gives way to what happened, next to the comment, with "Undo" while the
+  // report can still be withdrawn.
+  function reported(trigger, panel, data) {
+    var notice = document.createElement("div");
+    notice.className = "alert alert-success comment-notice mt-2 mb-2";
+    notice.setAttribute("role", "status");
+    notice.setAttribute("tabindex", "-1");
+    notice.setAttribute("data-report-notice", "");
+    notice.textContent = data.message;
+    panel.replaceWith(notice);
+    trigger.setAttribute("aria-expanded", "false");
+    trigger.removeAttribute("aria-controls");
+    trigger.hidden = true;
+    if (data.undo) {
+      var undo = document.createElement("button");
+      undo.type = "button";
+      undo.className = "btn btn-link btn-sm comment-undo-button";
+      undo.innerHTML = 'Undo<span class="visually-hidden"> your report</span>';
+      notice.appendChild(document.createTextNode(" "));
+      notice.appendChild(undo);
+      // The server refuses an undo after this long: the button goes before then.
+      var expires = setTimeout(function () { undo.remove(); }, (data.undo_seconds || 60) * 1000);
+      undo.addEventListener("click", function () {
+        undo.disabled = true;
+        send(data.undo, withToken(new FormData())).then(function (result) {
+          clearTimeout(expires);
+          notice.textContent = result.data.message ||
+            "Your report could not be withdrawn. Please try again.";
+          if (result.ok) {
+            notice.className = "alert alert-info comment-notice mt-2 mb-2";
+            trigger.hidden = false;
+          }
+          notice.focus();
+        }).catch(function () {
+          undo.disabled = false;
+          notice.firstChild.textContent = "Your report could not be withdrawn. Please try again.";
+        });
+      });
+    }
+    notice.focus();
+  }
+
   section.querySelectorAll("[data-comment-form]").forEach(bindForm);
   showTimes(section);
   setInterval(function () { showTimes(section); }, 60000);
-  section.querySelectorAll("[data-report-form]").forEach(bindReport);
+  section.querySelectorAll("[data-report-link]").forEach(bindReport);
 })();

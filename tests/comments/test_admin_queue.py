@@ -192,7 +192,7 @@ def test_reported_comment_joins_the_queue_and_leaves_it_when_approved(make_comme
 
     comment = make_comment()
     assert not Comment.objects.needs_review().filter(pk=comment.pk).exists()
-    services.report(comment=comment, client_key="reader-1")
+    services.report(comment=comment, client_key="reader-1", reason="spam")
     assert Comment.objects.needs_review().filter(pk=comment.pk).exists()
     moderator = get_user_model().objects.create_user("m2", password="pw")
     services.approve(comment=comment, moderator=moderator)

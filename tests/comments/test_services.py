@@ -68,11 +68,12 @@ def test_decision_and_status_change_are_one_transaction(make_comment, moderator,
 def test_reports_count_once_per_client_and_enough_hold_the_comment(make_comment, settings):
     settings.COMMENT_REPORTS_TO_HOLD = 2
     comment = make_comment()
-    assert services.report(comment=comment, client_key="a") is True
-    assert services.report(comment=comment, client_key="a") is False
+    assert services.report(comment=comment, client_key="a", reason="spam").created
+    again = services.report(comment=comment, client_key="a", reason="hate")
+    assert not again.created and again.flag.reason == "spam"
     comment.refresh_from_db()
     assert (comment.report_count, comment.status) == (1, Comment.Status.PUBLISHED)
-    assert services.report(comment=comment, client_key="b") is True
+    assert services.report(comment=comment, client_key="b", reason="off_topic").held
     comment.refresh_from_db()
     assert comment.status == Comment.Status.HELD
     decision = comment.decisions.get()
@@ -135,10 +136,10 @@ def test_a_held_comment_waits_since_it_was_written_and_a_report_keeps_its_place(
     moderator = get_user_model().objects.create_user("m", password="x")
     services.approve(comment=held, moderator=moderator)
     assert Comment.objects.get(pk=held.pk).review_since is None
-    services.report(comment=held, client_key="a")
+    services.report(comment=held, client_key="a", reason="spam")
     entered = Comment.objects.get(pk=held.pk).review_since
     assert entered is not None
-    services.report(comment=held, client_key="b")
+    services.report(comment=held, client_key="b", reason="spam")
     assert Comment.objects.get(pk=held.pk).review_since == entered
 
 

@@ -157,6 +157,41 @@ def test_a_card_shows_what_a_moderator_needs_to_decide(
     assert "COMMENTER ACTIONS" not in card  # the marked place for ban/trust is a template comment
 
 
+def test_a_card_shows_each_readers_reason_and_a_tally_without_withdrawn_reports(
+    moderator_client, make_comment
+):
+    comment = make_comment(text="Buy watches at my shop", report_count=4)
+    reports = [
+        ("r1", "spam", "an advert for <watches>", None),
+        ("r2", "spam", "", None),
+        ("r3", "off_topic", "", None),
+        ("r4", "", "", None),  # filed before readers were asked why
+        ("r5", "hate", "changed my mind", timezone.now()),
+    ]
+    for key, reason, note, withdrawn in reports:
+        Flag.objects.create(
+            comment=comment, client_key=key, reason=reason, note=note, withdrawn=withdrawn
+        )
+    card = card_of(moderator_client.get(f"{WORKSPACE}?tab=reported").content.decode(), comment)
+    assert (
+        '<span class="ws-report-tally">4 reports: 2 spam or advertising, 1 no reason given, '
+        "1 off-topic</span>" in card
+    )
+    assert ": Spam or advertising: “an advert for &lt;watches&gt;”</li>" in card
+    assert ": Off-topic</li>" in card and ": no reason given</li>" in card
+    assert "Hateful" not in card and "changed my mind" not in card
+    assert Flag.objects.count() == 5  # the withdrawn report is kept
+
+
+def test_the_comment_admin_lists_reports_with_reasons(admin_client, make_comment):
+    comment = make_comment(report_count=1)
+    Flag.objects.create(comment=comment, client_key="r1", reason="abusive", note="rude to me")
+    Flag.objects.create(comment=comment, client_key="r2", reason="spam", withdrawn=timezone.now())
+    html = admin_client.get(f"/admin/comments/comment/{comment.pk}/change/").content.decode()
+    assert "Abusive or harassing" in html and "rude to me" in html
+    assert "Spam or advertising" in html  # withdrawn, and still on record
+
+
 def test_the_text_is_escaped_around_the_highlights(moderator_client, make_comment):
     comment = make_comment(
         text="<b>You</b> idiot",
@@ -434,11 +469,11 @@ def test_bulk_takes_the_same_queries_for_3_or_30_comments(
 
 
 # Whatever their number, a page of cards takes: session, user, permissions (2), 4 tab
-# counts, the page's ids, the comments (with a reply's parent), reports, decisions,
-# context, history by name and by client, replies (16); a bulk action: session, user,
-# permissions (2), the locked comments, one insert of decisions, one update of comments,
-# and the session's write, with savepoints (12).
-QUERIES_PER_PAGE = 16
+# counts, the page's ids, the comments (with a reply's parent), reports, their tally by
+# reason, decisions, context, history by name and by client, replies (17); a bulk action:
+# session, user, permissions (2), the locked comments, one insert of decisions, one update
+# of comments, and the session's write, with savepoints (12).
+QUERIES_PER_PAGE = 17
 QUERIES_PER_BULK = 12
 
 
@@ -457,7 +492,11 @@ def fill_queue(make_comment, make_article, n: int):
             screening_reasons=INSULT,
             report_count=1,
         )
-        Flag.objects.create(comment=comment, client_key=f"reporter-{i}")
+        for n, reason in enumerate(Flag.Reason.values):
+            Flag.objects.create(comment=comment, client_key=f"reporter-{i}-{n}", reason=reason)
+        Flag.objects.create(
+            comment=comment, client_key=f"withdrawn-{i}", reason="spam", withdrawn=now
+        )
         services.moderate(comment=comment, moderator=None, action=Action.HOLD_REPORTED)
         # Threads: replies to the held comments, and every other one a held reply, that
         # waits longer than they do.
@@ -489,6 +528,7 @@ def test_the_page_takes_a_fixed_number_of_queries(
     assert replies > 0 and 0 < threads <= tops
     assert html.count("<mark>") == tops and html.count("Before ") >= tops
     assert html.count("Commenter: Regular") == tops and html.count('value="ban"') == tops
+    assert html.count("5 reports: 1 abusive or harassing, 1 hateful, 1 off-topic,") == tops
 
 
 # The commenter's ban and trust, from a card
