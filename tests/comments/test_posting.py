@@ -128,7 +128,7 @@ def test_invalid_input_shows_the_errors_and_what_was_typed_at_the_form(
 ):
     data = comment_data(**overrides)
     response = client.post(post_url(seed_article), data)
-    assert response.headers["Location"] == f"{SEED_URL}#comment-form"
+    assert response.headers["Location"] == f"{SEED_URL}#comment-outcome"
     html = shown_after(client, response)
     form = html.split('id="comment-form"', 1)[1].split("</form>", 1)[0]
     assert message in form
