@@ -115,7 +115,7 @@ class CommentForm(forms.Form):
             "nudge",
             "reply_to",
         )
-        self.helper.add_input(Submit("submit", "Post comment"))
+        self.helper.add_input(Submit("submit", self.submit_label))
 
     def clean_user_name(self):
         return clean_user_name(self.cleaned_data["user_name"])
@@ -169,11 +169,19 @@ class CommentForm(forms.Form):
         # The re-rendered form gets a fresh, valid timestamp so the reader can resend.
         self.set_hidden(timestamp=sign_timestamp(self.article.pk))
 
+    @property
+    def submit_label(self) -> str:
+        """The button's words: "Post reply" on a form that answers a comment, else "Post
+        comment" (the page's script switches them as it moves the form)."""
+        replying = self.data.get("reply_to") if self.is_bound else self.initial.get("reply_to")
+        return "Post reply" if replying else "Post comment"
+
     def set_hidden(self, **values: str) -> None:
         """Change hidden values of the re-rendered form (a new token, the nudge marker)."""
         self.data = self.data.copy()
         for name, value in values.items():
             self.data[name] = value
+        self.helper.inputs[0].value = self.submit_label
 
     def clean(self):
         cleaned = super().clean()

@@ -157,38 +157,8 @@
     });
   }
 
-  // A live count of the characters left, from the field's own maxlength. The visible count
-  // follows every keystroke; screen readers hear it once the reader pauses.
-  function bindCounter(form) {
-    var field = form.querySelector("textarea[maxlength]");
-    if (!field) return;
-    var max = parseInt(field.getAttribute("maxlength"), 10);
-    var shown = document.createElement("p");
-    shown.className = "form-text comment-counter";
-    shown.setAttribute("aria-hidden", "true");
-    var spoken = document.createElement("p");
-    spoken.className = "visually-hidden";
-    spoken.setAttribute("aria-live", "polite");
-    field.insertAdjacentElement("afterend", spoken);
-    field.insertAdjacentElement("afterend", shown);
-    var pause = null;
-
-    function left() {
-      var remaining = max - field.value.length;
-      if (remaining < 0) return (-remaining).toLocaleString() + " characters too many";
-      return remaining.toLocaleString() + (remaining === 1 ? " character left" : " characters left");
-    }
-
-    function update() {
-      shown.textContent = left();
-      shown.classList.toggle("text-danger", max - field.value.length < 100);
-      clearTimeout(pause);
-      pause = setTimeout(function () { spoken.textContent = left(); }, 1500);
-    }
-
-    field.addEventListener("input", update);
-    shown.textContent = left();
-  }
+  // The live count of characters left (counter.js, loaded first).
+  var bindCounter = window.dispatchCounter || function () {};
 
   // Reports. The page carries no token of its own for them (it is the same for every
   // reader): the comment form's CSRF token goes with each one. Without a comment form
@@ -338,6 +308,9 @@
   function setReplyTo(value) {
     var field = area.querySelector('[name="reply_to"]');
     if (field) field.value = value;
+    // The button says what it sends, as the server's form does.
+    var button = area.querySelector('[type="submit"]');
+    if (button) button.value = value ? "Post reply" : "Post comment";
   }
 
   function openReply(link) {

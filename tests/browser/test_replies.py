@@ -71,7 +71,7 @@ def open_reply(page, name):
 def send(page, name, text):
     page.get_by_label("User Name").fill(name)
     page.get_by_label("Your Comment").fill(text)
-    page.get_by_role("button", name="Post comment").click()
+    page.get_by_role("button", name="Post reply").click()
 
 
 def test_a_reader_replies_and_sees_the_reply_under_the_comment(reader, page_errors, thread):
@@ -175,9 +175,11 @@ def test_cancel_and_escape_put_the_form_back_and_focus_on_the_link(page, thread,
     page.keyboard.press("Enter")
     expect(page.get_by_label("Your Comment")).to_be_focused()
     expect(link).to_have_attribute("aria-expanded", "true")
+    expect(page.get_by_role("button", name="Post reply")).to_be_visible()
     page.get_by_label("Your Comment").fill("Half a thought")
     page.get_by_role("button", name="Cancel").click()
     expect(page.locator(".comment-reply-box")).to_have_count(0)
+    expect(page.get_by_role("button", name="Post comment")).to_be_visible()
     expect(link).to_be_focused()
     expect(link).not_to_have_attribute("aria-expanded", "true")
     expect(page.locator('[name="reply_to"]')).to_have_value("")
@@ -209,8 +211,19 @@ def test_the_article_page_with_replies_and_the_reply_page_are_accessible(
     # With an error on it, too.
     page.get_by_label("User Name").fill("A")
     page.get_by_label("Your Comment").fill(REPLY)
-    page.get_by_role("button", name="Post comment").click()
+    page.get_by_role("button", name="Post reply").click()
     expect(page.locator("#comment-form .invalid-feedback").first).to_be_visible()
+    expect(page.get_by_role("button", name="Post reply")).to_be_visible()
     expect(page).to_have_url(re.compile(rf"/comments/{thread.pk}/reply/#comment-outcome$"))
     expect(page.get_by_label("Your Comment")).to_have_value(REPLY)
     assert_accessible(page)
+
+
+def test_the_reply_page_counts_the_characters_left(page, page_errors, thread, settings):
+    page.goto(f"/comments/{thread.pk}/reply/")
+    counter = page.locator(".comment-counter")
+    expect(counter).to_have_text(f"{settings.COMMENT_MAX_LENGTH:,} characters left")
+    page.get_by_label("Your Comment").fill("Twelve chars")
+    expect(counter).to_have_text(f"{settings.COMMENT_MAX_LENGTH - 12:,} characters left")
+    expect(page.get_by_role("button", name="Post reply")).to_be_visible()
+    assert page_errors.all() == []
