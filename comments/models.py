@@ -144,6 +144,12 @@ class Comment(models.Model):
             models.Index(fields=["status", "created"], name="comment_status_created_idx"),
             models.Index(fields=["created"], name="comment_created_idx"),
             models.Index(fields=["review_since", "id"], name="comment_review_queue_idx"),
+            # The workspace's Held tab, oldest first: a range of the held part of the queue.
+            models.Index(
+                fields=["status", "review_since", "id"],
+                condition=models.Q(review_since__isnull=False),
+                name="comment_held_queue_idx",
+            ),
             models.Index(fields=["client_key", "status"], name="comment_client_idx"),
             # The comments feed's Last-Modified: the newest status change on one article.
             models.Index(
