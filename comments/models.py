@@ -151,6 +151,8 @@ class Comment(models.Model):
                 name="comment_held_queue_idx",
             ),
             models.Index(fields=["client_key", "status"], name="comment_client_idx"),
+            # A workspace card's history of the same name (comments.workspace._latest_by).
+            models.Index(fields=["user_name", "created"], name="comment_user_name_idx"),
             # The comments feed's Last-Modified: the newest status change on one article.
             models.Index(
                 fields=["article", "status_changed"],

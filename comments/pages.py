@@ -66,6 +66,9 @@ def pages_of(comments: list, article_id: int) -> dict[int, int]:
     if not heads:
         return {}
     top_level = Comment.objects.published().top_level().filter(article_id=article_id)
+    # Only the range from the oldest of them on is read, not the article's every comment.
+    oldest = min(heads, key=lambda head: (head.created, head.pk))
+    top_level = top_level.filter(_up_to(oldest.created, oldest.pk, newest=True))
     found = top_level.aggregate(
         **{
             f"h{head.pk}": Count("id", filter=_up_to(head.created, head.pk, newest=True))

@@ -88,3 +88,9 @@ def test_the_comment_feeds_last_change_is_read_from_indexes(some_comments):
     found = plan((captured[0]["sql"], None))
     assert "comment_article_changed_idx" in found, found
     assert "Seq Scan on comments_comment" not in found, found
+
+
+def test_a_cards_history_by_name_reads_an_index(some_comments):
+    names = Comment.objects.filter(user_name__in=["Reader", "Someone"]).values("pk")
+    found = plan(names)
+    assert "comment_user_name_idx" in found, found
