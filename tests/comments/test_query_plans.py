@@ -8,7 +8,6 @@ to read it whole: the assertion is that an index serves the query in its order."
 import pytest
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Max
 from django.test.utils import CaptureQueriesContext
 
 from comments import tallies, workspace
@@ -78,16 +77,6 @@ def test_the_counts_read_the_tally_and_count_nothing(some_comments):
         # The counting subqueries are there for an article without a tally; with one,
         # PostgreSQL never runs them.
         assert found.count("(never executed)") >= 2, found
-
-
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's MAX from an index")
-def test_the_comment_feeds_last_change_is_read_from_indexes(some_comments):
-    with CaptureQueriesContext(connection) as captured:
-        # What newsletter.feed_assembly.select_comments asks for its Last-Modified.
-        some_comments.comments.aggregate(created=Max("created"), changed=Max("status_changed"))
-    found = plan((captured[0]["sql"], None))
-    assert "comment_article_changed_idx" in found, found
-    assert "Seq Scan on comments_comment" not in found, found
 
 
 def test_a_cards_history_by_name_reads_an_index(some_comments):
