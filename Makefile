@@ -7,13 +7,14 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run serve test test-fast bench eval-moderation lint format check migrate static browser nginx clean help
+.PHONY: run serve test test-fast bench bench-million eval-moderation lint format check migrate static browser nginx clean help
 
 help:
 	@echo "make run    serve the portal on http://127.0.0.1:$(PORT) (SQLite, development settings)"
 	@echo "make serve  the production stack on http://127.0.0.1:8080: nginx, 2 app instances, a task worker (PostgreSQL, Redis)"
 	@echo "make test   run the whole test suite, browser tests included"
 	@echo "make bench  measure throughput and transfer size"
+	@echo "make bench-million  the comment pages at 1,000 and 1,000,000 comments (scratch PostgreSQL)"
 	@echo "make lint   ruff check and format check"
 	@echo "make eval-moderation [FILE=...]  screening quality per label on a labelled JSONL file"
 
@@ -105,6 +106,12 @@ bench: $(STAMP) static
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
 	  else echo "error: make bench needs wrk (Debian: apt-get install wrk)" >&2; exit 1; fi; }
 	$(PY) bench/run.py
+
+# The pages that must not slow down, at 1,000 and 1,000,000 comments, on a scratch
+# PostgreSQL database (POSTGRES, default postgres://postgres@127.0.0.1:5432) it creates and
+# drops; MILLION=100000 for a quicker run.
+bench-million: $(STAMP)
+	$(PY) bench/million.py --million $(or $(MILLION),1000000)
 
 # Screening quality on a labelled file: make eval-moderation [FILE=path.jsonl]
 eval-moderation: export DEBUG ?= true

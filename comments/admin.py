@@ -308,7 +308,9 @@ class CommentAdminBase(RecordAdminMixin, admin.ModelAdmin):
 
     def _moderate_all(self, request, queryset, action):
         done = 0
-        for comment in queryset.select_related(None).only("pk", "status"):
+        for comment in queryset.select_related(None).only(
+            "pk", "status", "article_id", "parent_id"
+        ):
             services.moderate(comment=comment, moderator=request.user, action=action)
             done += 1
         self.message_user(request, f"{action.label}: {done} comment(s).", messages.SUCCESS)

@@ -6,13 +6,13 @@ from django import forms
 from django.conf import settings
 from django.core import signing
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import cached_property
 from django.utils.translation import ngettext
 
 from articles.models import Article
-from comments import pages
+from comments import pages, tallies
 from comments.forms import CommentForm, clean_user_name
 from comments.models import Comment
 from portal import pagecache
@@ -27,43 +27,53 @@ SHOWN_FIELDS = ("id", "user_name", "html", "created", "article_id", "parent_id")
 class CommentPaginator(Paginator):
     """Pages of top-level comments, each with its published replies. Always asks for one
     page, even past the end or when there are none, so the article page makes the same
-    queries whatever the number of comments and replies: one count, one page."""
+    queries whatever the number of comments and replies: the counts (the article's tally,
+    comments.tallies), then one page.
 
-    def __init__(self, top_level, per_page, *, visible, newest: bool):
+    A page in the later half is read from the other end of the index (in the reverse
+    order, skipping the pages after it), so the last pages cost what the first ones do and
+    no page skips more than half of the article's comments."""
+
+    def __init__(self, top_level, per_page, *, article_id: int, newest: bool):
         super().__init__(top_level, per_page)
-        self.visible = visible  # every comment a reader sees, replies too: for the total
+        self.article_id = article_id
         self.newest = newest
 
     @cached_property
-    def _counts(self) -> dict:
-        return self.visible.aggregate(
-            total=Count("id"), top_level=Count("id", filter=Q(parent__isnull=True))
-        )
+    def _counts(self) -> tallies.Counts:
+        return tallies.counts(self.article_id)
 
     @cached_property
     def count(self) -> int:
         """Top-level comments: what the pages are made of."""
-        return self._counts["top_level"]
+        return self._counts.top_level
 
     @cached_property
     def total(self) -> int:
         """Every comment shown under the article, replies included: "24 comments"."""
-        return self._counts["total"]
+        return self._counts.shown
 
     def page(self, number):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
-        shown = self.object_list.values("pk")[bottom : bottom + self.per_page]
+        top = min(bottom + self.per_page, self.count)
+        if bottom > self.count - top:
+            # Nearer the end: as many rows from the end, in the reverse order.
+            reverse = self.object_list.reverse().values("pk")
+            shown = reverse[max(self.count - top, 0) : self.count - bottom]
+        else:
+            shown = self.object_list.values("pk")[bottom : bottom + self.per_page]
         return self._get_page(_with_replies(shown, newest=self.newest), number, self)
 
 
 def _with_replies(shown: QuerySet, *, newest: bool) -> list[Comment]:
     """The top-level comments `shown` (a sliced queryset of their ids), oldest or newest
     first, each with its published replies, oldest first, in `.shown_replies`: one query."""
+    # Two index lookups in one query: an OR of the two would read the whole table.
+    published = Comment.objects.published().only(*SHOWN_FIELDS).order_by()
     rows = list(
-        Comment.objects.published()
-        .filter(Q(pk__in=shown) | Q(parent__in=shown))
-        .only(*SHOWN_FIELDS)
+        published.filter(pk__in=shown)
+        .union(published.filter(parent__in=shown), all=True)
         .order_by("created", "id")
     )
     heads = [row for row in rows if row.parent_id is None]
@@ -96,7 +106,7 @@ def comment_page(request: HttpRequest | None, article: Article) -> Page:
         paginator = CommentPaginator(
             top_level,
             settings.COMMENTS_PER_PAGE,
-            visible=article.comments.visible(),
+            article_id=article.pk,
             newest=newest,
         )
         number = request.GET.get(pages.PAGE_PARAMETER) if request is not None else None
@@ -107,7 +117,7 @@ def comment_page(request: HttpRequest | None, article: Article) -> Page:
 
 def comment_count(article: Article) -> int:
     """How many comments readers see under `article`, replies included."""
-    return article.comments.visible().count()
+    return tallies.counts(article.pk).shown
 
 
 def count_label(count: int) -> str:

@@ -144,7 +144,21 @@ class Comment(models.Model):
             models.Index(fields=["status", "created"], name="comment_status_created_idx"),
             models.Index(fields=["created"], name="comment_created_idx"),
             models.Index(fields=["review_since", "id"], name="comment_review_queue_idx"),
+            # The workspace's Held tab, oldest first: a range of the held part of the queue.
+            models.Index(
+                fields=["status", "review_since", "id"],
+                condition=models.Q(review_since__isnull=False),
+                name="comment_held_queue_idx",
+            ),
             models.Index(fields=["client_key", "status"], name="comment_client_idx"),
+            # A workspace card's history of the same name (comments.workspace._latest_by).
+            models.Index(fields=["user_name", "created"], name="comment_user_name_idx"),
+            # The comments feed's Last-Modified: the newest status change on one article.
+            models.Index(
+                fields=["article", "status_changed"],
+                condition=models.Q(status_changed__isnull=False),
+                name="comment_article_changed_idx",
+            ),
         ]
         permissions = [("moderate_comment", "Can approve, remove and restore comments")]
 
@@ -165,6 +179,22 @@ class Comment(models.Model):
     @property
     def is_reply(self) -> bool:
         return self.parent_id is not None
+
+
+class CommentTally(models.Model):
+    """How many comments readers see under an article, replies included, and how many of
+    those are top-level: kept by comments.tallies with every change, so that a page never
+    counts an article's million comments. No row means "not known": the next reader counts
+    once and stores it."""
+
+    article = models.OneToOneField(
+        Article, on_delete=models.CASCADE, primary_key=True, related_name="comment_tally"
+    )
+    shown = models.PositiveIntegerField(default=0)
+    top_level = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.shown} comments ({self.top_level} top-level) on article {self.article_id}"
 
 
 class ModerationQueue(Comment):

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db.models import Count, Q
 from django.http import QueryDict
 
+from comments import tallies
 from comments.models import Comment
 
 PAGE_PARAMETER = "cpage"
@@ -44,26 +45,41 @@ def _head(comment):
 def position_of(comment, *, newest: bool = False) -> int:
     """The 1-based position, among its article's published top-level comments (oldest
     first, or newest first), of the comment or, for a reply, of the comment it replies to:
-    pages count top-level comments, and replies are shown under theirs."""
+    pages count top-level comments, and replies are shown under theirs.
+
+    Counted from the newest end, which is where the comments asked about (one just
+    posted, the feed's) are: oldest first, the position is the article's tally of
+    top-level comments less those after it."""
     head = _head(comment)
     top_level = Comment.objects.published().top_level().filter(article_id=comment.article_id)
-    return top_level.filter(_up_to(head.created, head.pk, newest=newest)).count()
+    from_newest = top_level.filter(_up_to(head.created, head.pk, newest=True)).count()
+    if newest:
+        return from_newest
+    return max(tallies.counts(comment.article_id).top_level - from_newest + 1, 1)
 
 
 def pages_of(comments: list, article_id: int) -> dict[int, int]:
-    """The page (oldest first) of each comment of one article, in one query whatever their
-    number (replies need their parent loaded)."""
+    """The page (oldest first) of each comment of one article, in two queries whatever
+    their number (replies need their parent loaded): counted from the newest end, as
+    position_of() does."""
     heads = {_head(comment) for comment in comments}
     if not heads:
         return {}
     top_level = Comment.objects.published().top_level().filter(article_id=article_id)
+    # Only the range from the oldest of them on is read, not the article's every comment.
+    oldest = min(heads, key=lambda head: (head.created, head.pk))
+    top_level = top_level.filter(_up_to(oldest.created, oldest.pk, newest=True))
     found = top_level.aggregate(
         **{
-            f"h{head.pk}": Count("id", filter=_up_to(head.created, head.pk, newest=False))
+            f"h{head.pk}": Count("id", filter=_up_to(head.created, head.pk, newest=True))
             for head in heads
         }
     )
-    return {comment.pk: page_number(found[f"h{_head(comment).pk}"] or 1) for comment in comments}
+    total = tallies.counts(article_id).top_level
+    return {
+        comment.pk: page_number(max(total - (found[f"h{_head(comment).pk}"] or 1) + 1, 1))
+        for comment in comments
+    }
 
 
 def comment_url(article_url: str, comment_id: int, page: int, *, newest: bool = False) -> str:

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from articles.models import Article
 from articles.page_scopes import article_page_scope
-from comments import commenters, screening
+from comments import commenters, screening, tallies
 from comments.models import Comment, Commenter, Flag, ModerationDecision
 from comments.screening_adapter import context_for
 from portal import pagecache
@@ -250,8 +250,10 @@ def submit_comment(
     # An older comment with the same words gives up the key: they may be said again.
     Comment.objects.filter(duplicate_key=key, created__lt=since).update(duplicate_key=None)
     now = timezone.now()
+    # A reply is counted with its thread (its comment may be hidden meanwhile).
+    threads = [] if parent is None else [(article.pk, parent.pk)]
     try:
-        with transaction.atomic():
+        with transaction.atomic(), tallies.kept(threads):
             comment = Comment.objects.create(
                 article=article,
                 parent=parent,
@@ -275,6 +277,8 @@ def submit_comment(
                 created=now,
                 review_since=queue_since(status=status, report_count=0, since=None, now=now),
             )
+            if parent is None and status == Comment.Status.PUBLISHED:
+                tallies.add(article.pk, shown=1, top_level=1)
     except IntegrityError:
         # The same form or the same comment was stored a moment ago by a parallel request.
         earlier = _already_sent(article, user_name, digest, idempotency_key, since)
@@ -391,7 +395,7 @@ def moderate(
 ) -> ModerationDecision:
     """Change a comment's status and record who did it, in one transaction. Comments are
     never deleted: a removed comment can be approved again."""
-    with transaction.atomic():
+    with transaction.atomic(), tallies.kept([tallies.thread_of(comment)]):
         locked = Comment.objects.select_for_update().get(pk=comment.pk)
         decision = _decide(
             locked, moderator=moderator, action=action, reason=reason, now=timezone.now()
@@ -429,7 +433,8 @@ def moderate_many(
 ) -> list[tuple[ModerationDecision, PriorState]]:
     """moderate() for several comments in one transaction: every one gets its own decision,
     or none does. Returns each decision with the state it replaced (for undo)."""
-    with transaction.atomic():
+    comment_ids = list(comment_ids)
+    with transaction.atomic(), tallies.kept(tallies.threads_of(comment_ids)):
         comments = _locked(comment_ids)
         now = timezone.now()
         done = []
@@ -451,26 +456,27 @@ def undo(
         undone = {
             d.comment_id: d for d in ModerationDecision.objects.filter(pk__in=list(decisions))
         }
-        comments = _locked(undone)
-        latest = _latest_decisions(list(undone))
-        if len(undone) != len(decisions) or any(
-            latest.get(comment.pk) != undone[comment.pk].pk for comment in comments
-        ):
-            raise UndoRefused
-        now = timezone.now()
-        made = [
-            _decide(
-                comment,
-                moderator=moderator,
-                action=ModerationDecision.Action.UNDO,
-                reason=f"Undoes decision {undone[comment.pk].pk}: "
-                f"{undone[comment.pk].get_action_display()}",
-                now=now,
-                restore=decisions[undone[comment.pk].pk],
-            )
-            for comment in comments
-        ]
-        _save_all(comments, made)
+        with tallies.kept(tallies.threads_of(undone)):
+            comments = _locked(undone)
+            latest = _latest_decisions(list(undone))
+            if len(undone) != len(decisions) or any(
+                latest.get(comment.pk) != undone[comment.pk].pk for comment in comments
+            ):
+                raise UndoRefused
+            now = timezone.now()
+            made = [
+                _decide(
+                    comment,
+                    moderator=moderator,
+                    action=ModerationDecision.Action.UNDO,
+                    reason=f"Undoes decision {undone[comment.pk].pk}: "
+                    f"{undone[comment.pk].get_action_display()}",
+                    now=now,
+                    restore=decisions[undone[comment.pk].pk],
+                )
+                for comment in comments
+            ]
+            _save_all(comments, made)
     return made
 
 
@@ -740,7 +746,7 @@ def withdraw_report(*, comment: Comment, client_key: str) -> Withdrawn:
     if flag is None or not can_withdraw(flag, now):
         raise WithdrawRefused
     republished = False
-    with transaction.atomic():
+    with transaction.atomic(), tallies.kept([tallies.thread_of(comment)]):
         locked = Comment.objects.select_for_update().select_related("article").get(pk=comment.pk)
         # Only the request that finds it filed withdraws it (a double click counts once).
         if not Flag.objects.filter(pk=flag.pk, withdrawn__isnull=True).update(withdrawn=now):

@@ -140,6 +140,10 @@ if DATABASE_URL:
             DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 60), conn_health_checks=True
         )
     }
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # No JIT compilation: it costs tens of milliseconds on a page's short queries whose
+        # plans carry a large estimate for a branch that never runs (comments.tallies).
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 else:
     VAR_DIR.mkdir(exist_ok=True)
     DATABASES = {

@@ -1,0 +1,255 @@
+"""`make bench-million`: the pages that must not slow down, at 1,000 and at 1,000,000 comments.
+
+On a scratch PostgreSQL database (created here, dropped at the end) it generates 1,000
+comments under the seed article, times each page (median of --runs requests, every one
+rendered fresh: the cache is cleared before each, the admin is a logged-in superuser) and
+counts its queries; grows the table to --million comments and measures again; prints a
+table with the ratio (target <= 2) and the query counts (which must be equal); then EXPLAIN
+(ANALYZE) of the key queries at the large size.
+
+    POSTGRES=postgres://postgres@127.0.0.1:5432 python bench/million.py [--million 1000000]
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SLUG = "china-russia-ties-at-all-time-high"
+TARGET = 2.0
+
+
+def setup_django(url: str) -> None:
+    os.environ.update(
+        {
+            "DATABASE_URL": url,
+            "DEBUG": "false",
+            "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-million-not-a-secret-key-3c9e"),
+            "ALLOWED_HOSTS": "testserver",
+            "SECURE_SSL_REDIRECT": "false",
+            "REDIS_URL": "",
+        }
+    )
+    os.environ.pop("REDIS_URL")
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    import django
+
+    django.setup()
+
+
+def scratch(server: str, name: str, *, create: bool) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if create:
+            admin.execute(f'CREATE DATABASE "{name}"')
+
+
+def pages(article, top_level: int, held: int) -> list[tuple[str, str, str]]:
+    """(name, path, who) of each page measured; who is "reader" or "admin"."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    from comments.workspace import PER_PAGE
+    from newsletter.feeds import comments_feed_url
+
+    url = article.get_absolute_url()
+    last = max(1, -(-top_level // settings.COMMENTS_PER_PAGE))
+    middle = max(1, last // 2)
+    workspace = reverse("admin:comments_workspace")
+    held_last = max(1, -(-held // PER_PAGE))
+    return [
+        ("article, first page", url, "reader"),
+        ("article, middle page", f"{url}?cpage={middle}", "reader"),
+        ("article, last page", f"{url}?cpage={last}", "reader"),
+        ("article newest, first page", f"{url}?order=newest", "reader"),
+        ("article newest, middle page", f"{url}?order=newest&cpage={middle}", "reader"),
+        ("article newest, last page", f"{url}?order=newest&cpage={last}", "reader"),
+        ("comments feed (RSS)", comments_feed_url(article), "reader"),
+        ("workspace, Held, page 1", f"{workspace}?tab=held", "admin"),
+        ("workspace, Held, last page", f"{workspace}?tab=held&page={held_last}", "admin"),
+        ("admin comment changelist", reverse("admin:comments_comment_changelist"), "admin"),
+        ("admin moderation queue", reverse("admin:comments_moderationqueue_changelist"), "admin"),
+    ]
+
+
+def measure(runs: int) -> dict[str, tuple[float, int, str]]:
+    """name -> (median ms, queries, path) for each page."""
+    from django.contrib.auth import get_user_model
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from articles.models import Article
+    from comments import tallies
+    from comments.models import Comment
+
+    article = Article.objects.get(slug=SLUG)
+    reader = Client()
+    admin = Client()
+    user = get_user_model().objects.filter(username="bench").first()
+    if user is None:
+        user = get_user_model().objects.create_superuser("bench", "bench@example.org", "pw")
+    admin.force_login(user)
+    found = {}
+    held = Comment.objects.filter(status=Comment.Status.HELD).needs_review().count()
+    measured = pages(article, tallies.counts(article.pk).top_level, held)
+    for _, path, who in measured:  # warm the process, the connection and the buffers
+        (admin if who == "admin" else reader).get(path)
+    for name, path, who in measured:
+        client = admin if who == "admin" else reader
+        headers = {"HTTP_ACCEPT": "application/rss+xml"} if "feed" in name else {}
+        times, queries = [], None
+        for n in range(runs + 1):
+            cache.clear()  # rendered fresh: no page cache, no feed cache
+            with CaptureQueriesContext(connection) as captured:
+                began = time.perf_counter()
+                response = client.get(path, **headers)
+                elapsed = time.perf_counter() - began
+            if response.status_code != 200:
+                raise SystemExit(f"{name}: {path} answered {response.status_code}")
+            if n:  # the first request warms the connection and the process
+                times.append(elapsed * 1000)
+                queries = len(captured)
+        found[name] = (statistics.median(times), queries, path)
+    return found
+
+
+def generate(count: int) -> float:
+    from django.core.management import call_command
+    from django.db import connection
+
+    began = time.perf_counter()
+    call_command(
+        "generate_comments", count=count, article=SLUG, yes=True, batch=50_000, verbosity=0
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    return time.perf_counter() - began
+
+
+KEY_QUERIES = {
+    "article page: the tally": lambda article: _counts_sql(article),
+    "article page: a middle page of ids": lambda article: _page_sql(article, middle=True),
+    "article page: the last page of ids": lambda article: _page_sql(article, middle=False),
+    "moderation queue: held, oldest first": lambda article: _queue_sql(),
+    "comment changelist: newest first": lambda article: _changelist_sql(),
+}
+
+
+def _counts_sql(article):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from comments import tallies
+
+    with CaptureQueriesContext(connection) as captured:
+        tallies.counts(article.pk)  # the query the article page makes for its counts
+    return captured[0]["sql"], None
+
+
+def _page_sql(article, *, middle: bool):
+    from django.conf import settings
+
+    from comments import tallies
+
+    top = tallies.counts(article.pk).top_level
+    per = settings.COMMENTS_PER_PAGE
+    ordered = article.comments.published().top_level().order_by("created", "id")
+    if middle:
+        start = (top // per // 2) * per
+        return ordered.values("pk")[start : start + per].query.sql_with_params()
+    return ordered.reverse().values("pk")[:per].query.sql_with_params()
+
+
+def _queue_sql():
+    from comments import workspace
+
+    return workspace.TABS["held"].comments().values("pk")[:31].query.sql_with_params()
+
+
+def _changelist_sql():
+    from comments.models import Comment
+
+    return Comment.objects.order_by("-created", "-id")[:50].query.sql_with_params()
+
+
+def explain() -> list[str]:
+    from django.db import connection
+
+    from articles.models import Article
+
+    article = Article.objects.get(slug=SLUG)
+    out = []
+    with connection.cursor() as cursor:
+        for name, build in KEY_QUERIES.items():
+            sql, params = build(article)
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS OFF, COSTS OFF) " + sql, params)
+            out.append(f"-- {name}")
+            out.extend("   " + row[0] for row in cursor.fetchall())
+    return out
+
+
+def table(small: dict, large: dict, small_n: int, large_n: int) -> list[str]:
+    lines = [
+        f"| page | {small_n:,} comments (ms) | {large_n:,} comments (ms) | ratio | queries |",
+        "|---|---:|---:|---:|---|",
+    ]
+    for name, (ms_small, q_small, _) in small.items():
+        ms_large, q_large, _ = large[name]
+        ratio = ms_large / ms_small
+        queries = str(q_small) if q_small == q_large else f"{q_small} → {q_large} (differs)"
+        flag = "" if ratio <= TARGET else " (over 2)"
+        lines.append(
+            f"| {name} | {ms_small:.1f} | {ms_large:.1f} | {ratio:.2f}{flag} | {queries} |"
+        )
+    return lines
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--small", type=int, default=1_000)
+    parser.add_argument("--million", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=9, help="requests per page (median)")
+    parser.add_argument("--database", default="dispatch_million")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch database")
+    args = parser.parse_args()
+    server = os.environ.get("POSTGRES", "postgres://postgres@127.0.0.1:5432")
+    scratch(server, args.database, create=True)
+    setup_django(f"{server}/{args.database}")
+    from django.core.management import call_command
+    from django.db import connections
+
+    try:
+        call_command("migrate", verbosity=0)
+        print(f"Generating {args.small:,} comments…", flush=True)
+        generate(args.small)
+        small = measure(args.runs)
+        print(f"Growing to {args.million:,} comments…", flush=True)
+        took = generate(args.million - args.small)
+        print(f"  generated and analysed in {took:.0f} s", flush=True)
+        large = measure(args.runs)
+        print()
+        print("\n".join(table(small, large, args.small, args.million)))
+        print()
+        print("\n".join(explain()))
+        over = [name for name in small if large[name][0] / small[name][0] > TARGET]
+        differs = [name for name in small if large[name][1] != small[name][1]]
+    finally:
+        connections.close_all()
+        if not args.keep:
+            scratch(server, args.database, create=False)
+    if over or differs:
+        print(f"\nOver the target: {over or 'none'}; query counts differ: {differs or 'none'}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
