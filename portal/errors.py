@@ -17,8 +17,8 @@ from django.views import defaults
 # Seconds a reader (or a client's retry logic) is asked to wait after a 503.
 RETRY_AFTER = 5
 DATABASE_UNAVAILABLE = (
-    "The site lost its connection to the database for a moment. Nothing was saved from this "
-    "request: please try again in a few seconds."
+    "The site lost its connection to the database for a moment, so what you asked for may "
+    "not have been done. Please try again in a few seconds (a comment is never posted twice)."
 )
 
 
