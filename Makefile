@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run serve test test-fast bench bench-million eval-moderation lint format check migrate static browser nginx clean help
+.PHONY: run serve test test-fast bench bench-million load wrk eval-moderation lint format check migrate static browser nginx clean help
 
 help:
 	@echo "make run    serve the portal on http://127.0.0.1:$(PORT) (SQLite, development settings)"
@@ -15,6 +15,7 @@ help:
 	@echo "make test   run the whole test suite, browser tests included"
 	@echo "make bench  measure throughput and transfer size"
 	@echo "make bench-million  the comment pages at 1,000 and 1,000,000 comments (scratch PostgreSQL)"
+	@echo "make load   5 minutes of mixed traffic through make serve's stack, then four faults (LOAD_SECONDS=60 shortens it)"
 	@echo "make lint   ruff check and format check"
 	@echo "make eval-moderation [FILE=...]  screening quality per label on a labelled JSONL file"
 
@@ -100,11 +101,13 @@ check: $(STAMP)
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 
-bench: $(STAMP) static
+wrk:
 	@command -v wrk >/dev/null 2>&1 || { \
 	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
-	  else echo "error: make bench needs wrk (Debian: apt-get install wrk)" >&2; exit 1; fi; }
+	  else echo "error: make bench and make load need wrk (Debian: apt-get install wrk)" >&2; exit 1; fi; }
+
+bench: $(STAMP) static wrk
 	$(PY) bench/run.py
 
 # The pages that must not slow down, at 1,000 and 1,000,000 comments, on a scratch
@@ -112,6 +115,12 @@ bench: $(STAMP) static
 # drops; MILLION=100000 for a quicker run.
 bench-million: $(STAMP)
 	$(PY) bench/million.py --million $(or $(MILLION),1000000)
+
+# Mixed traffic through the production stack (README: "Load and faults"): LOAD_SECONDS
+# (default 300), LOAD_FAULT_SECONDS (25 per fault), LOAD_FAULTS (redis,database,instance,worker
+# or none). Needs PostgreSQL on 127.0.0.1:5432; makes and drops a scratch database.
+load: $(STAMP) static nginx wrk
+	$(PY) bench/load.py
 
 # Screening quality on a labelled file: make eval-moderation [FILE=path.jsonl]
 eval-moderation: export DEBUG ?= true

@@ -19,7 +19,12 @@ How a delivery moves, and why nobody gets two copies:
 4. If the server says no, we know it did not take the message: 5xx is FAILED, 4xx goes back
    to PENDING. A broken connection stops the batch: the message in flight becomes UNKNOWN,
    the rest of the batch is released, and the task fails (recorded by the worker).
-5. Resuming is calling send_newsletter() again (the command, the admin button): rows still
+5. A worker killed outright (SIGKILL, the machine lost) runs no cleanup: its rows stay
+   claimed and one may stay SENDING. While an issue is SENDING, watch_issue() runs every
+   NEWSLETTER_CLAIM_SECONDS on whichever worker is alive: it releases claims gone stale and
+   queues batches for them, and settles stale SENDING rows as UNKNOWN, so the issue
+   finishes without an editor once a worker runs again.
+6. Resuming is calling send_newsletter() again (the command, the admin button): rows still
    PENDING are sent, claims of dead workers are taken over once stale, and SENDING rows
    older than the claim timeout become UNKNOWN. UNKNOWN rows are never re-sent on their
    own: a killed worker may or may not have delivered them, and sending again could be a
@@ -217,6 +222,8 @@ def start_issue(issue: Issue) -> Outcome:
         batches = enqueue_batches(issue)
         if not ids:
             finish_if_done(issue)
+        else:
+            schedule_watch(issue)
     outcome = Outcome(issue, composed=True, queued_batches=batches, pending=len(ids))
     outcome.message = (
         f"Issue {issue.pk} ({issue.subject}): {len(ids)} subscribers, {batches} batches queued."
@@ -234,7 +241,8 @@ def resume_issue(issue: Issue, *, resend_unknown: bool = False) -> Outcome:
             Issue.objects.filter(pk=issue.pk).update(status=Issue.Status.SENDING, sent_at=None)
             issue.refresh_from_db()
         batches = enqueue_batches(issue)
-        finish_if_done(issue)
+        if not finish_if_done(issue):
+            schedule_watch(issue)
     counts = delivery_counts(issue)
     outcome = Outcome(
         issue,
@@ -258,7 +266,11 @@ def enqueue_batches(issue: Issue) -> int:
     """Queue enough batch tasks for the deliveries still PENDING (when the transaction
     commits). Extra tasks are harmless: one that finds nothing to claim just returns."""
     pending = Delivery.objects.filter(issue=issue, state=State.PENDING).count()
-    batches = -(-pending // max(1, settings.NEWSLETTER_BATCH_SIZE))
+    return _enqueue(issue, pending)
+
+
+def _enqueue(issue: Issue, deliveries: int) -> int:
+    batches = -(-deliveries // max(1, settings.NEWSLETTER_BATCH_SIZE))
 
     def enqueue():
         from newsletter.tasks import send_issue_batch
@@ -269,6 +281,57 @@ def enqueue_batches(issue: Issue) -> int:
     if batches:
         transaction.on_commit(enqueue)
     return batches
+
+
+def schedule_watch(issue: Issue) -> bool:
+    """Queue watch_issue() to run once claims taken now would be stale (when the
+    transaction commits). Backends that cannot defer a task (the immediate one runs each
+    at once, in the caller's process) have no worker to lose: nothing to watch."""
+    from newsletter.tasks import watch_issue
+
+    if not watch_issue.get_backend().supports_defer:
+        return False
+    seconds = settings.NEWSLETTER_CLAIM_SECONDS + 1
+    issue_id = issue.pk
+
+    def enqueue():
+        run_after = timezone.now() + timedelta(seconds=seconds)
+        watch_issue.using(run_after=run_after).enqueue(issue_id)
+
+    transaction.on_commit(enqueue)
+    return True
+
+
+def watch_issue(issue_id: int) -> dict:
+    """Take back what workers that died mid-batch left of a SENDING issue: PENDING rows
+    whose claim is stale are released and batches queued for them; SENDING rows gone stale
+    become UNKNOWN (never re-sent on their own). Runs again while the issue is SENDING; the
+    next run is queued first, so a worker killed during this one does not end the watch."""
+    issue = Issue.objects.filter(pk=issue_id, status=Issue.Status.SENDING).first()
+    if issue is None:
+        return {"sending": False}
+    with transaction.atomic():
+        schedule_watch(issue)
+    cutoff = timezone.now() - timedelta(seconds=settings.NEWSLETTER_CLAIM_SECONDS)
+    with transaction.atomic():
+        unknown = settle_stale(issue)
+        released = (
+            Delivery.objects.filter(issue=issue, state=State.PENDING, claimed_at__lt=cutoff)
+            .exclude(claimed_by="")
+            .update(claimed_by="", claimed_at=None)
+        )
+        batches = _enqueue(issue, released)
+        finished = finish_if_done(issue)
+    if released or unknown:
+        logger.warning(
+            "Issue %s: took back %s deliveries from a stopped worker (%s batches queued); "
+            "%s cut off mid-handoff are UNKNOWN.",
+            issue.pk,
+            released,
+            batches,
+            unknown,
+        )
+    return {"sending": not finished, "released": released, "unknown": unknown}
 
 
 def settle_stale(issue: Issue) -> int:

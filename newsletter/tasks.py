@@ -24,3 +24,10 @@ def send_confirmation(subscriber_id: int) -> bool:
 def send_issue_batch(issue_id: int) -> dict:
     """Send one batch of an issue; enqueued once per batch by sending.start_issue()."""
     return asdict(sending.send_batch(issue_id))
+
+
+@task()
+def watch_issue(issue_id: int) -> dict:
+    """Take back what a worker killed mid-batch left; queued by sending.schedule_watch()
+    while an issue is being sent."""
+    return sending.watch_issue(issue_id)

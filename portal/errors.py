@@ -1,7 +1,45 @@
-"""Site-wide error answers that Django leaves bare: the 405 for a wrong HTTP method."""
+"""Site-wide error answers that Django leaves bare: the 405 for a wrong HTTP method, and a 503
+instead of the 500 page when the database connection is lost."""
 
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
+import sys
+
+from django.db import InterfaceError, OperationalError
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    JsonResponse,
+)
 from django.shortcuts import render
+from django.template import loader
+from django.views import defaults
+
+# Seconds a reader (or a client's retry logic) is asked to wait after a 503.
+RETRY_AFTER = 5
+DATABASE_UNAVAILABLE = (
+    "The site lost its connection to the database for a moment, so what you asked for may "
+    "not have been done. Please try again in a few seconds (a comment is never posted twice)."
+)
+
+
+def server_error(request: HttpRequest, template_name: str = "500.html") -> HttpResponse:
+    """handler500. A request whose database connection was cut (the database restarted or
+    failed over, an operator terminated the backend) gets 503 with Retry-After: the next
+    request reconnects (CONN_HEALTH_CHECKS), and nginx retries an idempotent one on another
+    instance (proxy_next_upstream http_503). Anything else is the friendly 500 page.
+    Rendered without a request context: nothing here may need the database."""
+    error = sys.exc_info()[1]
+    if not isinstance(error, OperationalError | InterfaceError):
+        return defaults.server_error(request, template_name)
+    if request.headers.get("Accept") == "application/json":
+        response = JsonResponse(
+            {"status": "unavailable", "message": DATABASE_UNAVAILABLE}, status=503
+        )
+    else:
+        html = loader.get_template("503.html").render({"message": DATABASE_UNAVAILABLE})
+        response = HttpResponse(html, status=503)
+    response.headers["Retry-After"] = str(RETRY_AFTER)
+    return response
 
 
 class MethodNotAllowedPageMiddleware:

@@ -26,3 +26,6 @@ urlpatterns = [
     path("", include("comments.urls")),
     path("", include("newsletter.urls")),
 ]
+
+# A lost database connection answers 503 (try again), not 500 (portal/errors.py).
+handler500 = "portal.errors.server_error"

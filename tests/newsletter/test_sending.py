@@ -197,6 +197,61 @@ def test_a_worker_killed_mid_batch(news, make_subscriber, commits, settings):
     assert in_flight.state == State.SENT
 
 
+def test_a_sending_issue_is_watched_by_a_deferred_task(news, make_subscriber, settings, commits):
+    """With a queue that keeps tasks for a worker (the database in production), starting an
+    issue also queues watch_issue for when claims taken now would be stale."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    from django.tasks import default_task_backend
+
+    make_subscriber()
+    issue = digest.compose_issue()
+    started = timezone.now()
+    with commits():
+        sending.start_issue(issue)
+    queued = {result.task.name: result for result in default_task_backend.results}
+    assert set(queued) == {"send_issue_batch", "watch_issue"}
+    watch = queued["watch_issue"]
+    assert watch.args == [issue.pk]
+    wait = (watch.task.run_after - started).total_seconds()
+    assert settings.NEWSLETTER_CLAIM_SECONDS < wait < settings.NEWSLETTER_CLAIM_SECONDS + 5
+
+
+def test_the_watch_takes_back_a_killed_workers_batch_without_an_editor(
+    news, make_subscriber, commits, settings
+):
+    """A worker killed outright (SIGKILL) runs no cleanup: its claimed rows would wait for
+    an editor. The watch releases them once stale and queues a batch; the one cut off
+    mid-handoff becomes UNKNOWN and is not re-sent, so nobody gets two copies."""
+    settings.NEWSLETTER_BATCH_SIZE = 6
+    readers = [make_subscriber() for _ in range(10)]
+    issue = digest.compose_issue()
+    sending.start_issue(issue)
+    dead = sending.claim(issue.pk, "dead-worker", 6)
+    in_flight = dead[0]
+    assert sending._mark(
+        in_flight, "dead-worker", State.PENDING, State.SENDING, attempted_at=timezone.now()
+    )
+    with commits():  # the other batch, queued by start_issue, runs
+        sending.send_batch(issue.pk)
+    assert len(mail.outbox) == 4
+
+    with commits():  # too early: a live worker may still hold these
+        assert sending.watch_issue(issue.pk) == {"sending": True, "released": 0, "unknown": 0}
+    assert len(mail.outbox) == 4
+
+    later = timezone.now() + datetime.timedelta(seconds=settings.NEWSLETTER_CLAIM_SECONDS + 1)
+    with time_machine.travel(later), commits():
+        assert sending.watch_issue(issue.pk) == {"sending": True, "released": 5, "unknown": 1}
+    in_flight.refresh_from_db()
+    assert in_flight.state == State.UNKNOWN
+    assert copies(mail.outbox) == Counter(
+        {r.email: 1 for r in readers if r != in_flight.subscriber}
+    )
+    issue.refresh_from_db()
+    assert issue.status == Issue.Status.SENT
+    assert sending.watch_issue(issue.pk) == {"sending": False}
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_never_claim_the_same_delivery(news, make_subscriber, settings):
     """Two workers claim at the same moment, each on its own connection: both have chosen
