@@ -15,7 +15,6 @@ from articles.models import Article
 from comments import pages
 from comments.forms import CommentForm, clean_user_name
 from comments.models import Comment
-from portal import pagecache
 
 NAME_COOKIE = "comment_name"
 NAME_COOKIE_SALT = "comments.name-cookie"
@@ -128,16 +127,11 @@ def is_premoderated(article: Article) -> bool:
 def new_form(
     request: HttpRequest | None, article: Article, *, reply_to: int | None = None
 ) -> CommentForm:
-    """An empty form for `article` (a reply to comment `reply_to`, when given). On a page
-    rendered for the page cache, each visitor's own name and form timestamp are filled in
-    per request (see ready() in comments/apps.py)."""
-    name = timestamp = None
-    if request is not None:
-        name = pagecache.placeholder(request, "comment-name")
-        timestamp = pagecache.placeholder(request, "comment-timestamp", article.pk)
-    initial = {"user_name": remembered_name(request) if name is None else name}
-    if timestamp is not None:
-        initial["timestamp"] = timestamp
+    """An empty form for `article` (a reply to comment `reply_to`, when given), with the
+    reader's remembered name (the name cookie is part of a shared cache's key:
+    portal.http_cache) and a token made now, which a shared cache's copy hands to every
+    reader of that copy (the form's idempotency key tells their sends apart)."""
+    initial = {"user_name": remembered_name(request)}
     if reply_to is not None:
         initial["reply_to"] = reply_to
     return CommentForm(article=article, initial=initial)
