@@ -209,6 +209,7 @@ def _post_comment(request: HttpRequest, article_id: int, client: commenters.Clie
                 "comment_notice": {"kind": "success", "text": outcomes.PUBLISHED},
                 "replies_open": True,
             }
+            display.prepare(comment)
             data["html"] = render_to_string("comments/_comment.html", context, request=request)
             data["url"] = _published_url(request, article.get_absolute_url(), comment)
             data["count"] = display.count_label(display.comment_count(article))

@@ -100,6 +100,18 @@ def test_article_page_query_count_does_not_depend_on_comments(
     html = response.content.decode()
     assert f"<span data-comment-count>{words}</span>" in html
     assert html.count(f"<span data-comment-count>{words}</span>") == 3
+    # A fresh render of the same page again (another reader, a shared cache's miss): the
+    # counts and the comments' HTML come from the fragment cache, only the article is read.
+    with django_assert_num_queries(2):
+        again = client.get(SEED_URL + "?cpage=2" + order)
+    assert again.content.decode() == html.replace(*_tokens(html, again.content.decode()))
+
+
+def _tokens(first: str, second: str) -> tuple[str, str]:
+    """The form token of each page (made at render time: the one part that differs)."""
+    from tests.comments.conftest import hidden_value
+
+    return hidden_value(first, "timestamp"), hidden_value(second, "timestamp")
 
 
 def test_long_words_wrap_and_cannot_break_the_layout(client, make_comment):
