@@ -181,13 +181,20 @@ def is_premoderated(article: Article) -> bool:
 
 
 def new_form(
-    request: HttpRequest | None, article: Article, *, reply_to: int | None = None
+    request: HttpRequest | None,
+    article: Article,
+    *,
+    reply_to: int | None = None,
+    name: str | None = None,
+    token: str | None = None,
 ) -> CommentForm:
     """An empty form for `article` (a reply to comment `reply_to`, when given), with the
     reader's remembered name (the name cookie is part of a shared cache's key:
     portal.http_cache) and a token made now, which a shared cache's copy hands to every
     reader of that copy (the form's idempotency key tells their sends apart)."""
-    initial = {"user_name": remembered_name(request)}
+    initial = {"user_name": remembered_name(request) if name is None else name}
+    if token is not None:
+        initial["timestamp"] = token
     if reply_to is not None:
         initial["reply_to"] = reply_to
     return CommentForm(article=article, initial=initial)

@@ -1,19 +1,21 @@
 """What a fresh article page needs of its comments, kept in the cache between changes: the
-rendered HTML of each page of published comments (per order, per page) and the comment
-counts. Keys hold the content versions (portal.content_versions) of the articles and of the
-article's page, which comments.services bumps when a comment is published, removed, edited
-or replied to, so a change shows at once on every instance. When the cache fails, pages are
-rendered from the database (portal.shared_cache)."""
+rendered HTML of each page of published comments (per order, per page), the comment
+counts, and the empty comment form (with markers for each reader's token and name). Keys
+hold the content versions (portal.content_versions) of the articles and of the article's
+page, which comments.services bumps when a comment is published, removed, edited or replied
+to, so a change shows at once on every instance. When the cache fails, pages are rendered
+from the database (portal.shared_cache)."""
 
 import contextlib
 from collections.abc import Callable
 
 from django.core.cache import cache
 from django.http import HttpRequest
+from django.utils.html import escape
 
 from articles.models import Article
 from articles.page_scopes import article_page_scope
-from portal import content_versions, shared_cache
+from portal import content_versions, placeholders, shared_cache
 
 # A safety net: entries of an old version are never read again, and expire.
 TIMEOUT = 24 * 3600
@@ -83,3 +85,31 @@ def comment_list(
         html = render()
         _set(key, html)
     return html
+
+
+def comment_form(
+    request: HttpRequest | None,
+    article: Article,
+    *,
+    variant: str,
+    render: Callable[[str, str], str],
+    name: str,
+    token: Callable[[], str],
+) -> str:
+    """The HTML of `article`'s empty comment form (`variant` names what else it depends
+    on: closed, the comment page it sends back to), rendered once by `render(name, token)`
+    with random markers, then filled with this reader's remembered `name` and a `token()`
+    made now. Rendering the form costs more than the rest of a fresh page."""
+    version = _version(request, article)
+    if version is None:
+        return render(name, token())
+    key = f"fragments:form:{article.pk}:{version}:{variant}"
+    entry = _get(key)
+    if entry is None:
+        markers = {"name": placeholders.new_marker(), "token": placeholders.new_marker()}
+        entry = {"html": render(markers["name"], markers["token"]), "markers": markers}
+        _set(key, entry)
+    markers = entry["markers"]
+    return placeholders.fill(
+        entry["html"], {markers["name"]: escape(name), markers["token"]: token()}
+    )

@@ -11,9 +11,10 @@ django-contrib-comments offers it, so the host app never imports the comments ap
 from django import template
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 
 from comments import display, feedback, fragments, pages
-from comments.forms import ReportForm
+from comments.forms import ReportForm, sign_timestamp
 
 register = template.Library()
 
@@ -77,31 +78,57 @@ def render_comment_list(context, article) -> str:
     if notice is not None:
         return render()
     paginator = display.comment_paginator(request, article)
-    return fragments.comment_list(
-        request,
-        article,
-        newest=newest,
-        number=display.requested_page_number(request, paginator),
-        replies_open=replies_open,
-        render=render,
+    # Our own templates' output (autoescaped when rendered), kept as text by the cache.
+    return mark_safe(
+        fragments.comment_list(
+            request,
+            article,
+            newest=newest,
+            number=display.requested_page_number(request, paginator),
+            replies_open=replies_open,
+            render=render,
+        )
     )
 
 
-@register.inclusion_tag("comments/form.html", takes_context=True)
-def render_comment_form(context, article) -> dict:
+@register.simple_tag(takes_context=True)
+def render_comment_form(context, article) -> str:
     """The comment form for `article`, or a note that comments are closed, below the rules.
     After a send without JavaScript, the form as the reader left it (their text, the
-    errors) and the outcome, inside the form."""
+    errors) and the outcome, inside the form.
+
+    An empty form is the same for every reader but its token and the remembered name: its
+    HTML comes from the fragment cache with markers where those go (comments.fragments)."""
     request = context.get("request")
     closed = display.is_closed(article)
     sent = feedback.take(request, article) or {}
-    form = None if closed else feedback.form_from(sent, article)
-    if form is None and not closed:
-        form = display.new_form(request, article)
-    return {
-        "article": article,
-        "comment_form": form,
-        "comment_notice": None if "comment_id" in sent else sent.get("notice"),
-        "comments_closed": closed,
-        "comments_premoderated": display.is_premoderated(article),
-    }
+    kept = None if closed else feedback.form_from(sent, article)
+    notice = None if "comment_id" in sent else sent.get("notice")
+    form_template = context.template.engine.get_template("comments/form.html")
+
+    def render(form) -> str:
+        values = {
+            "article": article,
+            "comment_form": form,
+            "comment_notice": notice,
+            "comments_closed": closed,
+            "comments_premoderated": display.is_premoderated(article),
+        }
+        with context.push(values):
+            return form_template.render(context)
+
+    if kept is not None or notice is not None:
+        return render(kept if kept is not None else display.new_form(request, article))
+    query = pages.listing_query(request.GET) if request is not None else ""
+    return mark_safe(
+        fragments.comment_form(
+            request,
+            article,
+            variant=f"{int(closed)}{query}",
+            render=lambda name, token: render(
+                None if closed else display.new_form(request, article, name=name, token=token)
+            ),
+            name=display.remembered_name(request),
+            token=lambda: sign_timestamp(article.pk),
+        )
+    )

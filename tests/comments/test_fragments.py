@@ -90,3 +90,20 @@ def test_the_readers_own_notice_is_never_cached_for_others(seed_article, commits
     assert "Noticed Reader" in own and "comment-notice" in own
     html = fresh()
     assert "Noticed Reader" in html and "comment-notice" not in html
+
+
+def test_the_cached_form_gets_a_token_made_for_each_render_and_the_readers_name(seed_article):
+    from django.core import signing
+
+    from comments.forms import TIMESTAMP_SALT
+    from tests.comments.conftest import hidden_value, name_cookie
+
+    first, second = hidden_value(fresh(), "timestamp"), hidden_value(fresh(), "timestamp")
+    assert first != second
+    for token in (first, second):
+        assert signing.loads(token, salt=TIMESTAMP_SALT)["a"] == seed_article.pk
+    reader = Client()
+    reader.cookies["comment_name"] = name_cookie("Zoë O'Brien")
+    html = reader.get(SEED_URL).content.decode()
+    assert 'name="user_name" value="Zoë O&#x27;Brien"' in html
+    assert 'name="user_name" value=""' in fresh()  # the same cached form, without the name
