@@ -7,12 +7,12 @@ from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from articles import fontsize
+from articles import article_cache, fontsize
 from articles.forms import FontSizeForm, StoryTipForm
 from articles.models import Article, Topic
 from articles.structured_data import as_json_ld, news_article
@@ -52,13 +52,19 @@ def render_article(request: HttpRequest, article: Article, *, preview: bool = Fa
 @require_safe
 @shared
 def article_detail(request, year: str, month: str, day: str, slug: str):
-    article = get_object_or_404(
-        Article.objects.published()
-        .dated(year, month, day)
-        .select_related("source")
-        .prefetch_related("topics"),
-        slug=slug,
-    )
+    def find() -> Article | None:
+        return (
+            Article.objects.published()
+            .dated(year, month, day)
+            .select_related("source")
+            .prefetch_related("topics")
+            .filter(slug=slug)
+            .first()
+        )
+
+    article = article_cache.published_article(f"{year}/{month}/{day}/{slug}", find)
+    if article is None:
+        raise Http404("No published article at this address.")
     return render_article(request, article)
 
 

@@ -63,7 +63,7 @@ def news_sitemap(request):
 def healthz(request):
     """For the load balancer and monitoring (portal/health.py): 200 when the database, the
     shared cache and the task queue all answer, 503 naming those that do not, each with the
-    time its check took. Also the baseline that `make bench` compares pages against.
+    time its check took.
     HealthCheckMiddleware answers it ahead of the host check, sessions and CSRF."""
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(

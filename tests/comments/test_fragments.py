@@ -107,3 +107,15 @@ def test_the_cached_form_gets_a_token_made_for_each_render_and_the_readers_name(
     html = reader.get(SEED_URL).content.decode()
     assert 'name="user_name" value="Zoë O&#x27;Brien"' in html
     assert 'name="user_name" value=""' in fresh()  # the same cached form, without the name
+
+
+def test_an_article_edit_or_unpublishing_shows_at_once(seed_article, commits):
+    assert "China-Russia ties at all-time high</h1>" in fresh()
+    with commits():
+        seed_article.headline = "China-Russia ties at an all-time high"
+        seed_article.save()
+    assert "China-Russia ties at an all-time high</h1>" in fresh()
+    with commits():
+        seed_article.status = seed_article.Status.DRAFT
+        seed_article.save()
+    assert Client().get(SEED_URL).status_code == 404
