@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS_3
-from django.utils.functional import cached_property
+from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.translation import ngettext
 
 from articles.models import Article
@@ -37,6 +37,12 @@ class CommentPaginator(Paginator):
         super().__init__(top_level, per_page)
         self.visible = visible  # every comment a reader sees, replies too: for the total
         self.newest = newest
+
+    def _check_object_list_is_ordered(self):
+        # Always ordered (pages.ordering); and the check would build the lazy querysets
+        # comment_paginator hands in, which a page served from the fragment cache never
+        # needs.
+        pass
 
     @cached_property
     def _counts(self) -> dict:
@@ -120,13 +126,16 @@ def comment_paginator(request: HttpRequest | None, article: Article) -> CommentP
             request._comment_paginators = made
     if article.pk not in made:
         newest = request is not None and pages.newest_first(request.GET)
-        top_level = (
-            article.comments.published().top_level().order_by(*pages.ordering(newest=newest))
+        # Built only when used: building querysets costs more than a cached page's HTML.
+        top_level = SimpleLazyObject(
+            lambda: (
+                article.comments.published().top_level().order_by(*pages.ordering(newest=newest))
+            )
         )
         paginator = CommentPaginator(
             top_level,
             settings.COMMENTS_PER_PAGE,
-            visible=article.comments.visible(),
+            visible=SimpleLazyObject(lambda: article.comments.visible()),
             newest=newest,
         )
         fragments.comment_counts(request, article, paginator)
