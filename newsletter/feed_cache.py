@@ -1,7 +1,7 @@
 """Feeds served from the cache between changes, with ETag and Last-Modified validators;
 a browser that opens a feed gets an HTML page of it instead (see cached_feed).
 
-A feed is built once per change: the cache key holds the page-cache version numbers of
+A feed is built once per change: the cache key holds the content versions of
 the scopes it depends on (see portal.content_versions), so an edit or a new comment makes a new
 key at once. The validators are kept apart from the body, so a 304 answer costs two small
 cache reads and no query. The timeout is a safety net that also lets a scheduled article
@@ -106,7 +106,7 @@ def cached_feed(
     """Decorate `build(request, **url_kwargs) -> Built` into a GET/HEAD view that answers
     feed readers from the cache, sends ETag and Last-Modified, and answers 304 when they
     match; browsers get `page(request, **url_kwargs)`, an HTML page of the same feed.
-    `scopes(**url_kwargs)` names the page-cache scopes whose changes change the feed."""
+    `scopes(**url_kwargs)` names the content-version scopes whose changes change the feed."""
 
     def decorator(build: Callable[..., Built]):
         def current(request, **kwargs) -> Snapshot:

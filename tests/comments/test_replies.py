@@ -202,7 +202,7 @@ def test_replies_to_a_removed_comment_are_hidden_with_it_and_not_counted(
     assert "<span data-comment-count>2 comments</span>" in client.get(SEED_URL).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         services.remove(comment=top, moderator=None)
-    html = Client().get(SEED_URL).content.decode()  # the page cache saw the removal
+    html = Client().get(SEED_URL).content.decode()  # the fragment cache saw the removal
     assert "Olga" not in html and "<span data-comment-count>No comments yet</span>" in html
 
 
