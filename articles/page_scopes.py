@@ -1,4 +1,4 @@
-"""The page-cache scopes of the articles app's pages (see portal.pagecache). Other apps
+"""The content-version scopes of the articles app's pages (see portal.content_versions). Other apps
 whose content an article page shows (its comments) bump the article's scope when that
 content changes, so this app need not know them."""
 

@@ -7,17 +7,18 @@ from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from articles import fontsize
+from articles import article_cache, fontsize
 from articles.forms import FontSizeForm, StoryTipForm
 from articles.models import Article, Topic
-from articles.page_scopes import article_page_scope
 from articles.structured_data import as_json_ld, news_article
-from portal import pagecache, ratelimit
+from portal import ratelimit
+from portal.csrf import origin_checked
+from portal.http_cache import shared
 
 
 def render_article(request: HttpRequest, article: Article, *, preview: bool = False):
@@ -49,26 +50,22 @@ def render_article(request: HttpRequest, article: Article, *, preview: bool = Fa
 
 
 @require_safe
+@shared
 def article_detail(request, year: str, month: str, day: str, slug: str):
-    def render_page():
-        article = get_object_or_404(
+    def find() -> Article | None:
+        return (
             Article.objects.published()
             .dated(year, month, day)
             .select_related("source")
-            .prefetch_related("topics"),
-            slug=slug,
+            .prefetch_related("topics")
+            .filter(slug=slug)
+            .first()
         )
-        return render_article(request, article)
 
-    return pagecache.serve(
-        request,
-        scopes=["articles", article_page_scope(slug)],
-        vary=[fontsize.from_request(request).name],
-        render=render_page,
-        # comments.pages.PAGE_PARAMETER and ORDER_PARAMETER; articles imports no comments module
-        query=["cpage"],
-        choices={"order": ["newest"]},
-    )
+    article = article_cache.published_article(f"{year}/{month}/{day}/{slug}", find)
+    if article is None:
+        raise Http404("No published article at this address.")
+    return render_article(request, article)
 
 
 @staff_member_required
@@ -84,6 +81,7 @@ def article_preview(request, pk: int):
 
 
 @require_safe
+@shared
 def topic_detail(request, slug: str):
     topic = get_object_or_404(Topic, slug=slug)
     articles = topic.articles.published().select_related("source")
@@ -91,6 +89,7 @@ def topic_detail(request, slug: str):
     return render(request, "articles/topic_detail.html", {"topic": topic, "page": page})
 
 
+@origin_checked  # the form is on pages a shared cache keeps, without a CSRF token
 @require_POST
 def set_font_size(request):
     form = FontSizeForm(request.POST)

@@ -2,20 +2,24 @@
 ones (oldest or newest first) with their count in words, and the form. A fixed number of
 queries whatever the number of comments; the reader's remembered name."""
 
+import functools
+
 from django import forms
 from django.conf import settings
 from django.core import signing
-from django.core.paginator import Page, Paginator
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.utils.functional import cached_property
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dates import MONTHS_3
+from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.translation import ngettext
 
 from articles.models import Article
 from comments import pages, tallies
 from comments.forms import CommentForm, clean_user_name
 from comments.models import Comment
-from portal import pagecache
 
 NAME_COOKIE = "comment_name"
 NAME_COOKIE_SALT = "comments.name-cookie"
@@ -38,6 +42,12 @@ class CommentPaginator(Paginator):
         super().__init__(top_level, per_page)
         self.article_id = article_id
         self.newest = newest
+
+    def _check_object_list_is_ordered(self):
+        # Always ordered (pages.ordering); and the check would build the lazy querysets
+        # comment_paginator hands in, which a page served from the fragment cache never
+        # needs.
+        pass
 
     @cached_property
     def _counts(self) -> tallies.Counts:
@@ -76,6 +86,8 @@ def _with_replies(shown: QuerySet, *, newest: bool) -> list[Comment]:
         .union(published.filter(parent__in=shown), all=True)
         .order_by("created", "id")
     )
+    for row in rows:
+        prepare(row)
     heads = [row for row in rows if row.parent_id is None]
     by_id = {head.pk: head for head in heads}
     for head in heads:
@@ -89,19 +101,46 @@ def _with_replies(shown: QuerySet, *, newest: bool) -> list[Comment]:
     return heads
 
 
-def comment_page(request: HttpRequest | None, article: Article) -> Page:
-    """The page of `article`'s published top-level comments this request asks for
-    (?cpage=, in the ?order= it asks for), with their replies. Built once per request, so
-    the count and the list tags share one count query."""
-    shown = getattr(request, "_comment_pages", None)
-    if shown is None:
-        shown = {}
+_ID = 987_654_321_987  # stands for a comment's id in a reversed URL
+
+
+@functools.cache
+def _url_pattern(name: str) -> str:
+    return reverse(name, args=[_ID]).replace(str(_ID), "{}")
+
+
+def prepare(comment: Comment) -> Comment:
+    """What templates/comments/_comment.html shows of a comment, worked out once in Python:
+    reversing two URLs and formatting two dates per comment in the template cost more than
+    the rest of the comment."""
+    created = timezone.localtime(comment.created)
+    comment.created_iso = created.isoformat()  # the `date:"c"` filter's value
+    comment.created_text = (
+        f"{MONTHS_3[created.month].title()} {created.day}, {created.year}, {created:%H:%M}"
+    )
+    comment.report_url = _url_pattern("comments:report").format(comment.pk)
+    comment.reply_url = _url_pattern("comments:reply").format(comment.pk)
+    return comment
+
+
+def comment_paginator(request: HttpRequest | None, article: Article) -> CommentPaginator:
+    """The paginator of `article`'s published top-level comments in the ?order= this
+    request asks for, once per request. Its counts come from fragments.comment_counts when
+    that cache holds them, so a page whose HTML is cached makes no comment query at all."""
+    from comments import fragments
+
+    made = getattr(request, "_comment_paginators", None)
+    if made is None:
+        made = {}
         if request is not None:
-            request._comment_pages = shown
-    if article.pk not in shown:
+            request._comment_paginators = made
+    if article.pk not in made:
         newest = request is not None and pages.newest_first(request.GET)
-        top_level = (
-            article.comments.published().top_level().order_by(*pages.ordering(newest=newest))
+        # Built only when used: building querysets costs more than a cached page's HTML.
+        top_level = SimpleLazyObject(
+            lambda: (
+                article.comments.published().top_level().order_by(*pages.ordering(newest=newest))
+            )
         )
         paginator = CommentPaginator(
             top_level,
@@ -109,9 +148,34 @@ def comment_page(request: HttpRequest | None, article: Article) -> Page:
             article_id=article.pk,
             newest=newest,
         )
-        number = request.GET.get(pages.PAGE_PARAMETER) if request is not None else None
-        page = paginator.get_page(number)
-        shown[article.pk] = page
+        fragments.comment_counts(request, article, paginator)
+        made[article.pk] = paginator
+    return made[article.pk]
+
+
+def requested_page_number(request: HttpRequest | None, paginator: Paginator) -> int:
+    """The page number get_page() shows for this request's ?cpage=: 1 for a value that is
+    not a number, the last page for one out of range."""
+    number = request.GET.get(pages.PAGE_PARAMETER) if request is not None else None
+    try:
+        return paginator.validate_number(number)
+    except PageNotAnInteger:
+        return 1
+    except EmptyPage:
+        return paginator.num_pages
+
+
+def comment_page(request: HttpRequest | None, article: Article) -> Page:
+    """The page of `article`'s published top-level comments this request asks for
+    (?cpage=, in the ?order= it asks for), with their replies. Built once per request."""
+    shown = getattr(request, "_comment_pages", None)
+    if shown is None:
+        shown = {}
+        if request is not None:
+            request._comment_pages = shown
+    if article.pk not in shown:
+        paginator = comment_paginator(request, article)
+        shown[article.pk] = paginator.page(requested_page_number(request, paginator))
     return shown[article.pk]
 
 
@@ -136,18 +200,20 @@ def is_premoderated(article: Article) -> bool:
 
 
 def new_form(
-    request: HttpRequest | None, article: Article, *, reply_to: int | None = None
+    request: HttpRequest | None,
+    article: Article,
+    *,
+    reply_to: int | None = None,
+    name: str | None = None,
+    token: str | None = None,
 ) -> CommentForm:
-    """An empty form for `article` (a reply to comment `reply_to`, when given). On a page
-    rendered for the page cache, each visitor's own name and form timestamp are filled in
-    per request (see ready() in comments/apps.py)."""
-    name = timestamp = None
-    if request is not None:
-        name = pagecache.placeholder(request, "comment-name")
-        timestamp = pagecache.placeholder(request, "comment-timestamp", article.pk)
+    """An empty form for `article` (a reply to comment `reply_to`, when given), with the
+    reader's remembered name (the name cookie is part of a shared cache's key:
+    portal.http_cache) and a token made now, which a shared cache's copy hands to every
+    reader of that copy (the form's idempotency key tells their sends apart)."""
     initial = {"user_name": remembered_name(request) if name is None else name}
-    if timestamp is not None:
-        initial["timestamp"] = timestamp
+    if token is not None:
+        initial["timestamp"] = token
     if reply_to is not None:
         initial["reply_to"] = reply_to
     return CommentForm(article=article, initial=initial)

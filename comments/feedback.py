@@ -3,8 +3,9 @@ JavaScript): the text and name they typed, the form's errors, and the outcome, r
 
 It is kept in the session, on the server: a comment may be longer than a cookie can carry,
 and a cookie would send it with every request. Only a request that already carries the
-session cookie looks for it, so a page rendered for the page cache (which never has one:
-portal.pagecache.is_cacheable) never holds a reader's text or message."""
+session cookie looks for it, so a page a shared cache keeps (never one for a request with a
+session cookie: portal.http_cache) never holds a reader's text or message. Once read, an
+empty session is flushed, its cookie deleted: the reader is back on the shared cache."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError

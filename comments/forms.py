@@ -13,6 +13,7 @@ from django import forms
 from django.conf import settings
 from django.core import signing
 from django.core.validators import MaxLengthValidator
+from django.utils.crypto import salted_hmac
 
 from articles.models import Article
 from comments.models import Flag
@@ -89,6 +90,10 @@ class CommentForm(forms.Form):
     reply_to = forms.IntegerField(
         widget=forms.HiddenInput, required=False, min_value=1, max_value=2**63 - 1
     )
+    # A random value the page's script gives its copy of the form: a shared cache hands one
+    # copy (one token) to many readers, so the token's nonce alone does not tell their forms
+    # apart (idempotency_key). Empty without JavaScript.
+    reader_nonce = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
 
     def __init__(self, *args, article: Article, **kwargs):
         super().__init__(*args, **kwargs)
@@ -107,6 +112,8 @@ class CommentForm(forms.Form):
             self.initial["timestamp"] = sign_timestamp(article.pk)
         self.helper = FormHelper()
         self.helper.form_tag = False  # templates/comments/_form.html has the <form>
+        # No CSRF token: the page is a shared cache's copy; post_comment checks the origin.
+        self.helper.disable_csrf = True
         self.helper.layout = Layout(
             "user_name",
             "text",
@@ -114,6 +121,7 @@ class CommentForm(forms.Form):
             "timestamp",
             "nudge",
             "reply_to",
+            "reader_nonce",
         )
         self.helper.add_input(Submit("submit", self.submit_label))
 
@@ -164,6 +172,19 @@ class CommentForm(forms.Form):
             )
         self.nonce = nonce
         return token
+
+    def idempotency_key(self, fingerprint: str) -> str | None:
+        """What makes a send "this form again": the token's nonce, scoped to the browser
+        that sends it and to the script's value for its copy of the page, so that readers
+        of one cached copy (one token) never share a key. None before is_valid()."""
+        if self.nonce is None:
+            return None
+        reader_nonce = self.cleaned_data.get("reader_nonce", "")
+        return salted_hmac(
+            "comments.forms.idempotency",
+            f"{self.nonce}\n{fingerprint}\n{reader_nonce}",
+            algorithm="sha256",
+        ).hexdigest()[:64]
 
     def refresh_timestamp(self):
         # The re-rendered form gets a fresh, valid timestamp so the reader can resend.

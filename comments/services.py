@@ -20,7 +20,7 @@ from articles.page_scopes import article_page_scope
 from comments import commenters, screening, tallies
 from comments.models import Comment, Commenter, Flag, ModerationDecision
 from comments.screening_adapter import context_for
-from portal import pagecache
+from portal import content_versions
 
 DUPLICATE_WINDOW = timedelta(days=1)
 REPORT_WINDOW = timedelta(hours=1)
@@ -286,7 +286,7 @@ def submit_comment(
             raise
         return earlier
     if status == Comment.Status.PUBLISHED:
-        pagecache.bump(article_page_scope(article.slug))
+        content_versions.bump(article_page_scope(article.slug))
     return Submitted(comment, created=True)
 
 
@@ -402,7 +402,7 @@ def moderate(
         )
         decision.save()
         locked.save(update_fields=_MODERATED_FIELDS)
-        pagecache.bump(article_page_scope(locked.article.slug))
+        content_versions.bump(article_page_scope(locked.article.slug))
     _copy_state(locked, comment)
     return decision
 
@@ -421,7 +421,7 @@ def _save_all(comments: list[Comment], decisions: list[ModerationDecision]) -> N
     ModerationDecision.objects.bulk_create(decisions)
     Comment.objects.bulk_update(comments, _MODERATED_FIELDS)
     for slug in {comment.article.slug for comment in comments}:
-        pagecache.bump(article_page_scope(slug))
+        content_versions.bump(article_page_scope(slug))
 
 
 def moderate_many(
@@ -781,7 +781,7 @@ def withdraw_report(*, comment: Comment, client_key: str) -> Withdrawn:
                     now=now,
                     restore=restore,
                 ).save()
-                pagecache.bump(article_page_scope(locked.article.slug))
+                content_versions.bump(article_page_scope(locked.article.slug))
                 republished = True
             else:
                 locked.review_since = queue_since(

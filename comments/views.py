@@ -17,6 +17,7 @@ from comments.display import remember_name
 from comments.forms import CommentForm, ReportForm, sign_timestamp
 from comments.models import Comment
 from portal import ratelimit
+from portal.csrf import origin_checked
 
 logger = logging.getLogger(__name__)
 
@@ -107,6 +108,7 @@ def _published_url(request, article_url: str, comment: Comment) -> str:
         return f"{article_url}#c{comment.pk}"
 
 
+@origin_checked  # the form is on pages a shared cache keeps, without a CSRF token
 @require_POST
 def post_comment(request: HttpRequest, article_id: int) -> HttpResponse:
     # Every answer, a refusal too, gives a new browser its id: its next try is the same
@@ -153,7 +155,7 @@ def _post_comment(request: HttpRequest, article_id: int, client: commenters.Clie
             client_key=client.address_key,
             fingerprint=client.fingerprint,
             signals=signals,
-            idempotency_key=form.nonce,
+            idempotency_key=form.idempotency_key(client.fingerprint),
             # The first send of a text the screening would remove is not stored: the
             # reader is told why and may edit it, or send it again as it is.
             nudge=not outcomes.nudge_confirmed(form.cleaned_data["nudge"], article.pk, digest),
@@ -207,6 +209,7 @@ def _post_comment(request: HttpRequest, article_id: int, client: commenters.Clie
                 "comment_notice": {"kind": "success", "text": outcomes.PUBLISHED},
                 "replies_open": True,
             }
+            display.prepare(comment)
             data["html"] = render_to_string("comments/_comment.html", context, request=request)
             data["url"] = _published_url(request, article.get_absolute_url(), comment)
             data["count"] = display.count_label(display.comment_count(article))
@@ -287,6 +290,7 @@ def _after_report_url(request, comment: Comment) -> str:
     return f"{article_url}{pages.listing_query(request.GET)}#comments"
 
 
+@origin_checked
 @require_http_methods(["GET", "POST"])
 def report_comment(request: HttpRequest, comment_id: int) -> HttpResponse:
     """GET: the comment and the report form (the page a reader without JavaScript gets from
@@ -357,6 +361,7 @@ def _report_page(request, comment: Comment, form: ReportForm, status: int = 200)
     return render(request, "comments/report.html", context, status=status)
 
 
+@origin_checked
 @require_POST
 def withdraw_report(request: HttpRequest, comment_id: int) -> HttpResponse:
     """The reader's "Undo": withdraws their report, within COMMENT_REPORT_UNDO_SECONDS."""

@@ -239,7 +239,7 @@ def render_nginx_config(
 
 def write_nginx_config(config: Config, app_ports: list[int], **options) -> Path:
     """The rendered configuration in the run directory, with the folders it names."""
-    for folder in ("logs", "tmp"):
+    for folder in ("logs", "tmp", "cache"):
         (config.run_dir / folder).mkdir(parents=True, exist_ok=True)
     path = config.run_dir / "nginx.conf"
     path.write_text(render_nginx_config(config, app_ports, **options))

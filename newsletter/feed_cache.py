@@ -1,8 +1,8 @@
 """Feeds served from the cache between changes, with ETag and Last-Modified validators;
 a browser that opens a feed gets an HTML page of it instead (see cached_feed).
 
-A feed is built once per change: the cache key holds the page-cache version numbers of
-the scopes it depends on (see portal.pagecache), so an edit or a new comment makes a new
+A feed is built once per change: the cache key holds the content versions of
+the scopes it depends on (see portal.content_versions), so an edit or a new comment makes a new
 key at once. The validators are kept apart from the body, so a 304 answer costs two small
 cache reads and no query. The timeout is a safety net that also lets a scheduled article
 appear.
@@ -16,11 +16,12 @@ from functools import wraps
 
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
-from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date
 from django.views.decorators.http import condition, require_safe
 
-from portal import pagecache, shared_cache
+from portal import content_versions, shared_cache
+from portal.http_cache import shared
 
 TIMEOUT = 300
 
@@ -53,7 +54,7 @@ def _cached(operation: Callable, *args):
 
 
 def _cache_key(request: HttpRequest, scopes: Sequence[str]) -> str | None:
-    current = _cached(pagecache.versions, *scopes)
+    current = _cached(content_versions.versions, *scopes)
     if current is None:
         return None
     parts = [
@@ -105,7 +106,7 @@ def cached_feed(
     """Decorate `build(request, **url_kwargs) -> Built` into a GET/HEAD view that answers
     feed readers from the cache, sends ETag and Last-Modified, and answers 304 when they
     match; browsers get `page(request, **url_kwargs)`, an HTML page of the same feed.
-    `scopes(**url_kwargs)` names the page-cache scopes whose changes change the feed."""
+    `scopes(**url_kwargs)` names the content-version scopes whose changes change the feed."""
 
     def decorator(build: Callable[..., Built]):
         def current(request, **kwargs) -> Snapshot:
@@ -135,15 +136,16 @@ def cached_feed(
             return response
 
         @require_safe
+        @shared
         @wraps(build)
         def view(request, **kwargs) -> HttpResponse:
             if for_browser(request, media_type):
                 response = page(request, **kwargs)
             else:
                 response = respond(request, **kwargs)
-            # Every poll revalidates (a 304 is cheap). What comes back, the feed or a page,
-            # depends on Accept: a shared cache must keep the two apart.
-            patch_cache_control(response, public=True, no_cache=True)
+            # Every poll revalidates (max-age=0: portal.http_cache; a 304 is cheap). What
+            # comes back, the feed or a page, depends on Accept: a shared cache must keep
+            # the two apart.
             patch_vary_headers(response, ["Accept"])
             return response
 

@@ -5,13 +5,12 @@ HTML page of the same feed."""
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from articles import fontsize
 from articles.models import Topic
 from articles.page_scopes import article_page_scope
 from newsletter import feed_assembly as assembly
 from newsletter import feeds
 from newsletter.feed_cache import Built, cached_feed
-from portal import pagecache
+from portal.http_cache import shared
 
 RSS_TYPE = "application/rss+xml"
 ATOM_TYPE = "application/atom+xml"
@@ -29,20 +28,12 @@ def _comment_scopes(*, slug: str, **kwargs) -> list[str]:
     return ["articles", article_page_scope(slug)]
 
 
-def _page(feed_class, select, scopes):
-    """The HTML page of a feed, cached like the other reader pages."""
+def _page(feed_class, select):
+    """The HTML page of a feed, for a browser (kept by a shared cache like the feed)."""
 
     def page(request, **kwargs):
-        def render_page():
-            context = feeds.page_context(feed_class(request), select(**kwargs))
-            return render(request, "newsletter/feed_page.html", context)
-
-        return pagecache.serve(
-            request,
-            scopes=scopes(**kwargs),
-            vary=["feed-page", fontsize.from_request(request).name],
-            render=render_page,
-        )
+        context = feeds.page_context(feed_class(request), select(**kwargs))
+        return render(request, "newsletter/feed_page.html", context)
 
     return page
 
@@ -53,7 +44,7 @@ def _articles(feed_class, media_type):
         body = feeds.render_feed(feed_class(request), selection)
         return Built(body, media_type, selection.last_modified)
 
-    page = _page(feed_class, _select_articles, _article_scopes)
+    page = _page(feed_class, _select_articles)
     return cached_feed(_article_scopes, media_type=media_type, page=page)(build)
 
 
@@ -63,14 +54,14 @@ def _comments(feed_class, media_type):
         body = feeds.render_feed(feed_class(request), selection)
         return Built(body, media_type, selection.last_modified)
 
-    page = _page(feed_class, assembly.select_comments, _comment_scopes)
+    page = _page(feed_class, assembly.select_comments)
     return cached_feed(_comment_scopes, media_type=media_type, page=page)(build)
 
 
 @cached_feed(
     _article_scopes,
     media_type=feeds.JSON_FEED_TYPE,
-    page=_page(feeds.ArticlesFeed, _select_articles, _article_scopes),
+    page=_page(feeds.ArticlesFeed, _select_articles),
 )
 def json_feed(request, slug: str | None = None) -> Built:
     selection = assembly.select_articles(slug)
@@ -84,16 +75,8 @@ comments_atom = _comments(feeds.CommentsAtomFeed, ATOM_TYPE)
 
 
 @require_safe
+@shared
 def index(request):
     """/feeds/: what feeds there are, what they hold and how to use them."""
-
-    def render_page():
-        context = {"topics": list(Topic.objects.all())}
-        return render(request, "newsletter/feeds.html", context)
-
-    return pagecache.serve(
-        request,
-        scopes=["articles"],
-        vary=[fontsize.from_request(request).name],
-        render=render_page,
-    )
+    context = {"topics": list(Topic.objects.all())}
+    return render(request, "newsletter/feeds.html", context)

@@ -14,6 +14,7 @@ from newsletter.forms import SubscribeForm
 from newsletter.models import Issue, StatusChange
 from newsletter.subscriptions import BadLink, LinkProblem
 from portal import ratelimit
+from portal.csrf import origin_checked
 
 ISSUES_PER_PAGE = 20
 
@@ -47,6 +48,7 @@ def bad_link(request: HttpRequest, problem: LinkProblem):
     return response
 
 
+@origin_checked  # the footer's form is on pages a shared cache keeps
 @require_http_methods(["GET", "POST"])
 def subscribe(request):
     if request.method == "GET":

@@ -41,3 +41,23 @@ def check_trusted_proxy(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register()
+def check_form_age_outlives_the_shared_cache(app_configs, **kwargs):
+    """A page a shared cache keeps hands out a form token made when it was rendered, up to
+    SHARED_CACHE_SECONDS + SHARED_CACHE_STALE_SECONDS earlier: a token must live much
+    longer than that, or readers of an old copy would be told their form expired."""
+    cached_for = settings.SHARED_CACHE_SECONDS + settings.SHARED_CACHE_STALE_SECONDS
+    if 10 * cached_for <= settings.COMMENT_FORM_MAX_AGE:
+        return []
+    return [
+        Error(
+            f"COMMENT_FORM_MAX_AGE ({settings.COMMENT_FORM_MAX_AGE} s) is less than ten times "
+            f"the time a shared cache keeps a page ({cached_for} s): readers of a cached page "
+            "would have little time to write before their form expires.",
+            hint="Raise COMMENT_FORM_MAX_AGE or lower SHARED_CACHE_SECONDS and "
+            "SHARED_CACHE_STALE_SECONDS.",
+            id="portal.E002",
+        )
+    ]

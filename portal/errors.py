@@ -1,5 +1,6 @@
-"""Site-wide error answers that Django leaves bare: the 405 for a wrong HTTP method, and a 503
-instead of the 500 page when the database connection is lost."""
+"""Site-wide error answers that Django leaves bare: the 405 for a wrong HTTP method, the 403
+for a form refused by its CSRF check, and a 503 instead of the 500 page when the database
+connection is lost."""
 
 import sys
 
@@ -25,8 +26,8 @@ DATABASE_UNAVAILABLE = (
 def server_error(request: HttpRequest, template_name: str = "500.html") -> HttpResponse:
     """handler500. A request whose database connection was cut (the database restarted or
     failed over, an operator terminated the backend) gets 503 with Retry-After: the next
-    request reconnects (CONN_HEALTH_CHECKS), and nginx retries an idempotent one on another
-    instance (proxy_next_upstream http_503). Anything else is the friendly 500 page.
+    request reconnects (CONN_HEALTH_CHECKS). nginx passes the 503 on rather than retrying it
+    (a 503 marks no instance as failed: deploy/nginx.conf). Anything else is the friendly 500 page.
     Rendered without a request context: nothing here may need the database."""
     error = sys.exc_info()[1]
     if not isinstance(error, OperationalError | InterfaceError):
@@ -63,3 +64,25 @@ class MethodNotAllowedPageMiddleware:
             readable = render(request, "405.html", context, status=405)
         readable.headers["Allow"] = response.headers["Allow"]
         return readable
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: a form sent from another site (refused by its origin,
+    portal.csrf), or one whose token has expired (the admin's forms)."""
+    from modern_csrf.middleware import REASON_BAD_SEC_FETCH_SITE
+
+    cross_site = reason == REASON_BAD_SEC_FETCH_SITE or reason.startswith("Origin checking")
+    if cross_site:
+        message = (
+            "This form was sent from another website, so it was not accepted: only forms on "
+            "this site's own pages can send comments, reports and settings here."
+        )
+    else:
+        message = (
+            "For your security we could not accept this form. Go back, reload the page and "
+            "send it again; your browser may still hold what you typed."
+        )
+    if request.headers.get("Accept") == "application/json":
+        return JsonResponse({"status": "forbidden", "message": message}, status=403)
+    context = {"message": message, "cross_site": cross_site}
+    return render(request, "403_csrf.html", context, status=403)

@@ -1,5 +1,5 @@
 """Render once, fill in per reader: a text is rendered with markers where each reader's own
-values go (a page-cache visitor's CSRF token, a subscriber's unsubscribe link), then filled
+values go (a cached comment form's token and name, a subscriber's unsubscribe link), then filled
 in for each one. A marker is random and made for one rendering, so no text an editor or a
 reader wrote can contain it."""
 

@@ -97,6 +97,9 @@ MIDDLEWARE = [
     "portal.middleware.HealthCheckMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Cache-Control and Vary for every response (portal/http_cache.py); above the session
+    # and CSRF middleware, so it sees the cookies they set.
+    "portal.http_cache.CacheHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -124,7 +127,6 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.site",
                 "articles.context_processors.font_size",
-                "portal.pagecache.csrf_placeholder",
             ],
         },
     },
@@ -223,6 +225,12 @@ WHITENOISE_MANIFEST_STRICT = False
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
 
+# The shared HTTP cache (nginx, a CDN; portal/http_cache.py): anonymous reader pages are
+# kept this many seconds, then served stale for up to SHARED_CACHE_STALE_SECONDS more while
+# one request refreshes them. A change reaches readers within about SHARED_CACHE_SECONDS.
+SHARED_CACHE_SECONDS = env_int("SHARED_CACHE_SECONDS", 10)
+SHARED_CACHE_STALE_SECONDS = env_int("SHARED_CACHE_STALE_SECONDS", 60)
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
@@ -244,6 +252,8 @@ SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 CSRF_COOKIE_HTTPONLY = True
+# Readers' forms are checked by origin (portal/csrf.py); the admin's by Django's token.
+CSRF_FAILURE_VIEW = "portal.errors.csrf_failure"
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 # Load balancers probe the health check over plain HTTP.

@@ -38,8 +38,22 @@
     return template.content.firstElementChild;
   }
 
+  // The page may be a shared cache's copy, the same for many readers, form token too: this
+  // copy of the form gets its own random value, which the server adds to the token's
+  // nonce, so two readers of one copy never send "the same form".
+  function newNonce() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    var bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) {
+      return (b + 256).toString(16).slice(1);
+    }).join("");
+  }
+
   function bindForm(form) {
     bindCounter(form);
+    var nonce = form.querySelector('[name="reader_nonce"]');
+    if (nonce && !nonce.value) nonce.value = newNonce();
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var button = form.querySelector('[type="submit"]');
@@ -160,23 +174,12 @@
   // The live count of characters left (counter.js, loaded first).
   var bindCounter = window.dispatchCounter || function () {};
 
-  // Reports. The page carries no token of its own for them (it is the same for every
-  // reader): the comment form's CSRF token goes with each one. Without a comment form
-  // (comments closed), "Report" stays the link to the report page.
+  // Reports. The page carries no CSRF token (a shared cache hands one copy to every
+  // reader): the report views check where a request comes from (portal/csrf.py).
   var panelTemplate = document.getElementById("report-panel-template");
 
-  function csrfToken() {
-    var field = section.querySelector('#comment-form [name="csrfmiddlewaretoken"]');
-    return field ? field.value : null;
-  }
-
-  function withToken(body) {
-    body.append("csrfmiddlewaretoken", csrfToken());
-    return body;
-  }
-
   function bindReport(link) {
-    if (!link || !panelTemplate || !csrfToken()) return;
+    if (!link || !panelTemplate) return;
     // The link becomes the button that shows and hides the panel (a disclosure).
     var trigger = document.createElement("button");
     trigger.type = "button";
@@ -245,7 +248,7 @@
         return;
       }
       submit.disabled = true;
-      send(panel.action, withToken(new FormData(panel))).then(function (result) {
+      send(panel.action, new FormData(panel)).then(function (result) {
         submit.disabled = false;
         if (result.ok) {
           reported(trigger, panel, result.data);
@@ -392,7 +395,7 @@
       var expires = setTimeout(function () { undo.remove(); }, (data.undo_seconds || 60) * 1000);
       undo.addEventListener("click", function () {
         undo.disabled = true;
-        send(data.undo, withToken(new FormData())).then(function (result) {
+        send(data.undo, new FormData()).then(function (result) {
           clearTimeout(expires);
           notice.textContent = result.data.message ||
             "Your report could not be withdrawn. Please try again.";

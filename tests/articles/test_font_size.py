@@ -109,9 +109,17 @@ def test_json_request_gets_json_and_the_same_cookie(client):
     assert response.cookies[fontsize.COOKIE_NAME].value == "s"
 
 
-def test_form_needs_the_csrf_token(db):
+def test_the_form_is_refused_from_another_site_and_accepted_from_this_one(db):
     from django.test import Client
 
     strict = Client(enforce_csrf_checks=True)
-    response = strict.post("/preferences/font-size/", {"size": "l"})
+    response = strict.post(
+        "/preferences/font-size/", {"size": "l"}, headers={"Sec-Fetch-Site": "cross-site"}
+    )
     assert response.status_code == 403
+    assert "sent from another website" in response.content.decode()
+    assert fontsize.COOKIE_NAME not in response.cookies
+    response = strict.post(
+        "/preferences/font-size/", {"size": "l"}, headers={"Sec-Fetch-Site": "same-origin"}
+    )
+    assert response.status_code == 303

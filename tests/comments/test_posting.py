@@ -222,9 +222,39 @@ def test_links_in_comments_are_nofollow_ugc(client, seed_article, comment_data):
     assert '<a href="https://example.org/sco-charter" rel="nofollow ugc noopener">' in comment.html
 
 
-def test_csrf_is_required(seed_article, comment_data):
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Sec-Fetch-Site": "same-site", "Origin": "https://blog.example.org"},
+        {"Origin": "https://evil.example"},
+        {"Sec-Fetch-Site": "cross-site", "Origin": "null"},
+    ],
+)
+def test_a_comment_sent_from_another_site_is_refused_with_a_clear_page(
+    seed_article, comment_data, headers
+):
     strict = Client(enforce_csrf_checks=True)
-    assert strict.post(post_url(seed_article), comment_data()).status_code == 403
+    response = strict.post(post_url(seed_article), comment_data(), headers=headers)
+    assert response.status_code == 403
+    assert "sent from another website" in response.content.decode()
+    assert not Comment.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Sec-Fetch-Site": "same-origin", "Origin": "http://testserver"},
+        {"Sec-Fetch-Site": "same-origin"},
+        {"Origin": "http://testserver"},
+        {},  # no browser headers at all: a non-browser client, accepted by the policy
+    ],
+)
+def test_a_comment_from_this_site_needs_no_csrf_token(seed_article, comment_data, headers):
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post(post_url(seed_article), comment_data(), headers=headers)
+    assert response.status_code == 303
+    assert Comment.objects.count() == 1
 
 
 @override_settings(COMMENT_RATE_LIMIT_ADDRESS=(2, 300))

@@ -34,6 +34,7 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 NGINX = shutil.which("nginx") or next(
     (path for path in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if Path(path).exists()), None
 )
+SHARED_CACHE_SECONDS = 2
 ADMIN_PASSWORD = "served-stack-admin-" + secrets.token_hex(4)
 TEXTS = [
     "Lavrov says the SCO keeps Beijing and Moscow close on regional security.",
@@ -74,6 +75,8 @@ def stack(tmp_path_factory):
         "TRUSTED_PROXY_COUNT": "1",
         "TIP_RATE_LIMIT": "3",
         "COMMENT_MIN_SECONDS": "0",
+        # The shared cache's freshness window, short so the tests can wait it out.
+        "SHARED_CACHE_SECONDS": str(SHARED_CACHE_SECONDS),
         "DJANGO_SUPERUSER_PASSWORD": ADMIN_PASSWORD,
     }
     manage = [sys.executable, "manage.py"]
@@ -157,7 +160,11 @@ class Reader:
         text = response.read().decode(errors="replace")
         for header in response.headers.get_all("Set-Cookie") or []:
             self.cookies.load(header)
+        # What a browser keeps: an emptied (deleted) cookie is gone.
+        for name in [name for name, morsel in self.cookies.items() if not morsel.value]:
+            del self.cookies[name]
         connection.close()
+        self.headers = response.headers
         return response.status, text
 
     def get(self, path: str):
@@ -175,12 +182,19 @@ class Reader:
     def post_comment(self, name: str, text: str):
         status, html = self.get(SEED_URL)
         assert status == 200, html[:500]
-        fields = {
-            key: re.search(rf'name="{key}" value="([^"]+)"', html).group(1)
-            for key in ("csrfmiddlewaretoken", "timestamp")
-        }
+        # No CSRF token on the page (a shared cache's copy): the browser's Origin and
+        # Sec-Fetch-Site say the form is the site's own.
+        timestamp = re.search(r'name="timestamp" value="([^"]+)"', html).group(1)
         action = re.search(r'action="(/comments/post/\d+/)"', html).group(1)
-        return self.request("POST", action, {**fields, "user_name": name, "text": text})
+        return self.request(
+            "POST",
+            action,
+            {"timestamp": timestamp, "user_name": name, "text": text},
+            headers={
+                "Origin": f"http://127.0.0.1:{self.stack.nginx_port}",
+                "Sec-Fetch-Site": "same-origin",
+            },
+        )
 
 
 def tip(reader: Reader, headers=None) -> int:
@@ -200,11 +214,12 @@ def test_readers_at_different_addresses_have_their_own_rate_limits(stack):
 
 def test_made_up_query_strings_do_not_grow_the_cache(stack):
     reader = Reader(stack, "127.0.0.4")
-    assert reader.get(SEED_URL)[0] == 200
-    before = len(stack.redis.keys("*pagecache:page:*"))
+    # An address nginx has not kept, so the app renders it (and fills its fragment cache).
+    assert reader.get(f"{SEED_URL}?utm_source=first")[0] == 200
+    before = len(stack.redis.keys("*fragments:*"))
     for n in range(100):
         assert reader.get(f"{SEED_URL}?utm_source={n}&cpage=1")[0] == 200
-    assert len(stack.redis.keys("*pagecache:page:*")) == before
+    assert len(stack.redis.keys("*fragments:*")) == before
 
 
 def wait_for_health(reader: Reader, status: int, *, timeout: float = 5.0) -> dict:
@@ -258,3 +273,85 @@ def test_names_in_any_script_are_posted_and_remembered(stack, name):
     assert stack.rows("SELECT id FROM comments_comment WHERE user_name = ?", name)
     html = reader.get(SEED_URL)[1]
     assert re.search(r'name="user_name"[^>]*value="([^"]*)"', html).group(1) == name
+
+
+# --- The shared cache ------------------------------------------------------------------------
+
+
+def cache_status(reader: Reader, path: str, headers=None) -> str | None:
+    status, _ = reader.request("GET", path, headers=headers)
+    assert status == 200
+    return reader.headers["X-Cache-Status"]
+
+
+def test_a_second_anonymous_request_is_answered_by_nginx(stack):
+    path = "/topics/sco/?served-cache-test"
+    assert cache_status(Reader(stack, "127.0.2.1"), path) in {"MISS", "EXPIRED"}
+    reader = Reader(stack, "127.0.2.2")
+    assert cache_status(reader, path) == "HIT"
+    assert reader.headers["X-Upstream"] is None  # no app instance was asked
+    assert reader.headers["Cache-Control"].startswith("public, max-age=0, s-maxage=2")
+    assert not reader.headers.get_all("Set-Cookie")
+
+
+def test_a_new_comment_reaches_readers_within_the_freshness_window(stack):
+    url = SEED_URL + "?window-test"
+    Reader(stack, "127.0.2.3").get(url)  # a copy without the comment is in the cache
+    assert cache_status(Reader(stack, "127.0.2.3"), url) == "HIT"
+    writer = Reader(stack, "127.0.2.4")
+    text = "Within the window: the SCO summit agenda on Afghanistan and trade with Moscow."
+    assert writer.post_comment("Window Reader", text)[0] == 303
+    posted = time.monotonic()
+    # The writer, with the session that carries the notice, sees it at once.
+    assert text in writer.get(url)[1]
+    assert writer.headers["X-Cache-Status"] == "BYPASS"
+    # Other readers: within s-maxage, then one request that refreshes the copy.
+    seen = None
+    while time.monotonic() - posted < SHARED_CACHE_SECONDS + 3:
+        if text in Reader(stack, "127.0.2.5").get(url)[1]:
+            seen = time.monotonic() - posted
+            break
+        time.sleep(0.25)
+    assert seen is not None and seen <= SHARED_CACHE_SECONDS + 1.5, seen
+
+
+def test_a_request_with_a_session_cookie_is_never_cached(stack):
+    reader = Reader(stack, "127.0.2.6")
+    reader.cookies["sessionid"] = "anything"
+    path = "/?session-test"
+    for _ in range(3):
+        assert cache_status(reader, path) == "BYPASS"
+        assert reader.headers["Cache-Control"] == "private, no-cache"
+    # Nor did its answer go into the cache for others.
+    assert cache_status(Reader(stack, "127.0.2.7"), path) == "MISS"
+
+
+def test_the_text_size_cookie_gets_its_own_page_without_javascript(stack):
+    path = "/?font-test"
+    plain = Reader(stack, "127.0.2.8")
+    assert '<html lang="en" class="fs-m">' in plain.get(path)[1]
+    assert '<html lang="en" class="fs-m">' in plain.get(path)[1]
+    assert plain.headers["X-Cache-Status"] == "HIT"
+    reader = Reader(stack, "127.0.2.9")
+    status, _ = reader.request(
+        "POST",
+        "/preferences/font-size/",
+        {"size": "xl", "next": path},
+        headers={"Sec-Fetch-Site": "same-origin"},
+    )
+    assert status == 303 and reader.cookies["fontsize"].value == "xl"
+    assert '<html lang="en" class="fs-xl">' in reader.get(path)[1]
+    assert '<html lang="en" class="fs-xl">' in reader.get(path)[1]
+    assert reader.headers["X-Cache-Status"] == "HIT"  # the xl copy, kept apart
+    assert '<html lang="en" class="fs-m">' in Reader(stack, "127.0.2.10").get(path)[1]
+
+
+def test_a_cross_site_post_is_refused_through_nginx(stack):
+    reader = Reader(stack, "127.0.2.11")
+    status, body = reader.request(
+        "POST",
+        "/preferences/font-size/",
+        {"size": "xl"},
+        headers={"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"},
+    )
+    assert status == 403 and "sent from another website" in body
