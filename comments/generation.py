@@ -16,7 +16,7 @@ from articles.models import Article
 from articles.page_scopes import article_page_scope
 from comments import services, tallies
 from comments.models import Comment, Commenter, Flag
-from portal import pagecache
+from portal import content_versions
 from portal.sanitizer import render_comment_text
 
 _OPENINGS = [
@@ -251,5 +251,5 @@ def generate(
         progress(done)
     for article in articles:
         tallies.recount(article.pk)
-        pagecache.bump(article_page_scope(article.slug))
+        content_versions.bump(article_page_scope(article.slug))
     return done
