@@ -11,135 +11,31 @@ import subprocess
 import sys
 import time
 import urllib.parse
-from dataclasses import dataclass
 from http.cookies import SimpleCookie
-from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 
+from bench import stack as served
+from bench.stack import ROOT as BASE_DIR
+from bench.stack import alive, descendants, start_serve, stop_serve
 from deploy import serve
 from tests.conftest import SEED_URL
-from tests.served.servers import RedisServer, free_port, log_tail
 from tests.served.test_stack import NGINX
 
 pytestmark = pytest.mark.served
-BASE_DIR = Path(__file__).resolve().parents[2]
-POSTGRES = "postgres://postgres@127.0.0.1:5432/"
 COMMENT = "The SCO summit shows how far China and Russia have come since the nineties."
-
-
-def postgres_answers() -> bool:
-    import psycopg
-
-    try:
-        with psycopg.connect(POSTGRES + "postgres", connect_timeout=3):
-            return True
-    except psycopg.OperationalError:
-        return False
-
-
-class Mailbox:
-    """An SMTP server for the worker's e-mail: what it received, by recipient."""
-
-    def __init__(self):
-        self.received: list[tuple[list[str], str]] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.received.append((list(envelope.rcpt_tos), envelope.content.decode()))
-        return "250 Message accepted for delivery"
-
-
-@dataclass
-class Services:
-    database_url: str
-    redis: RedisServer
-    mailbox: Mailbox
-    smtp_port: int
 
 
 @pytest.fixture(scope="module")
 def services():
-    """A scratch database (scripts/serve creates it; dropped here), Redis and SMTP."""
+    """A scratch database (scripts/serve creates it; dropped after), Redis and SMTP: the
+    same machinery as make load (bench/stack.py)."""
     if NGINX is None:
         pytest.skip("nginx is not installed (make test and make serve install it from Debian)")
-    if not postgres_answers():
-        pytest.skip(f"PostgreSQL does not answer at {POSTGRES} (README: Running it)")
-    import psycopg
-
-    name = f"dispatch_serve_test_{secrets.token_hex(4)}"
-    redis, mailbox, smtp_port = RedisServer(), Mailbox(), free_port()
-    redis.start()
-    smtp = Controller(mailbox, hostname="127.0.0.1", port=smtp_port)
-    smtp.start()
-    try:
-        yield Services(POSTGRES + name, redis, mailbox, smtp_port)
-    finally:
-        smtp.stop()
-        redis.stop()
-        with psycopg.connect(POSTGRES + "postgres", autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-@dataclass
-class Running:
-    """scripts/serve running, as its output describes it."""
-
-    process: subprocess.Popen
-    output: Path
-    port: int
-    pids: dict[str, int]
-    app_ports: list[int]
-
-    def text(self) -> str:
-        return self.output.read_text()
-
-
-def start_serve(services: Services, workdir: Path, **variables: str) -> Running:
-    port = free_port()
-    # Only what an operator would set: none of the test run's own settings pass through.
-    env = {
-        "PATH": os.environ["PATH"],
-        "HOME": os.environ.get("HOME", "/tmp"),
-        "LANG": "C.UTF-8",
-        "PYTHON": sys.executable,
-        "PORT": str(port),
-        "SERVE_DIR": str(workdir / "serve"),
-        "DATABASE_URL": services.database_url,
-        "REDIS_URL": services.redis.url,
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "EMAIL_URL": f"smtp://127.0.0.1:{services.smtp_port}",
-        **variables,
-    }
-    output = workdir / "serve.out"
-    with output.open("w") as out:
-        process = subprocess.Popen(
-            [str(BASE_DIR / "scripts" / "serve")],
-            cwd=BASE_DIR,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    deadline = time.monotonic() + 90
-    while "Dispatch is serving on" not in output.read_text():
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            logs = workdir / "serve" / "logs"
-            tails = [log_tail(path) for path in sorted(logs.glob("*.log"))] if logs.exists() else []
-            pytest.fail("scripts/serve did not start:\n" + "\n".join([output.read_text(), *tails]))
-        time.sleep(0.2)
-    text = output.read_text()
-    pids = {name: int(pid) for name, pid in re.findall(r"^  (\S+)\s+pid (\d+)", text, re.M)}
-    app_ports = [
-        int(p) for p in re.findall(r"^  app-\d+\s+pid \d+\s+127\.0\.0\.1:(\d+)", text, re.M)
-    ]
-    return Running(process, output, port, pids, app_ports)
-
-
-def stop_serve(running: Running) -> None:
-    if running.process.poll() is None:
-        running.process.send_signal(signal.SIGTERM)
-        running.process.wait(timeout=60)
+    if not served.postgres_answers():
+        pytest.skip(f"PostgreSQL does not answer at {served.POSTGRES} (README: Running it)")
+    with served.services("dispatch_serve_test") as running_services:
+        yield running_services
 
 
 @pytest.fixture(scope="module")
@@ -155,16 +51,6 @@ def stack(services, tmp_path_factory):
         yield running
     finally:
         stop_serve(running)
-
-
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    # A zombie (exited, not yet reaped by its parent) is not running either.
-    status = Path(f"/proc/{pid}/status")
-    return not (status.exists() and "State:\tZ" in status.read_text())
 
 
 class Reader:
@@ -319,21 +205,6 @@ def test_a_killed_instance_is_routed_around_then_started_again(stack):
         except OSError:
             time.sleep(0.2)
     assert reader.get(first, "/healthz", direct=True)[0].status == 200
-
-
-def descendants(pid: int) -> set[int]:
-    parents = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:  # exited meanwhile
-            continue
-        parents[int(stat.parent.name)] = int(fields[1])
-    found, frontier = set(), {pid}
-    while frontier:
-        frontier = {child for child, parent in parents.items() if parent in frontier} - found
-        found |= frontier
-    return found
 
 
 def test_sigterm_stops_every_process_and_exits_0(services, tmp_path):
