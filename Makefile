@@ -113,8 +113,8 @@ bench: $(STAMP) static wrk
 # The pages that must not slow down, at 1,000 and 1,000,000 comments, on a scratch
 # PostgreSQL database (POSTGRES, default postgres://postgres@127.0.0.1:5432) it creates and
 # drops; MILLION=100000 for a quicker run.
-bench-million: $(STAMP)
-	$(PY) bench/million.py --million $(or $(MILLION),1000000)
+bench-million: $(STAMP) static
+	$(PY) bench/million.py --million $(or $(MILLION),1000000) $(MILLION_ARGS)
 
 # Mixed traffic through the production stack (README: "Load and faults"): LOAD_SECONDS
 # (default 300), LOAD_FAULT_SECONDS (25 per fault), LOAD_FAULTS (redis,database,instance,worker

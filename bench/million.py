@@ -7,6 +7,10 @@ counts its queries; grows the table to --million comments and measures again; pr
 table with the ratio (target <= 2) and the query counts (which must be equal); then EXPLAIN
 (ANALYZE) of the key queries at the large size.
 
+With --reuse the large database (--database) is kept between runs and generated only when
+it does not hold --million comments yet; the small size is then measured on a database of
+its own (<database>_small, made afresh and dropped). Migrations run on both.
+
     POSTGRES=postgres://postgres@127.0.0.1:5432 python bench/million.py [--million 1000000]
 """
 
@@ -41,6 +45,28 @@ def setup_django(url: str) -> None:
     django.setup()
 
 
+def exists(server: str, name: str) -> bool:
+    import psycopg
+
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+        found = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        return found.fetchone() is not None
+
+
+def use_database(name: str) -> None:
+    """Point the default connection at another database of the same server."""
+    from django.db import connection
+
+    connection.close()
+    connection.settings_dict["NAME"] = name
+
+
+def comment_count() -> int:
+    from comments.models import Comment
+
+    return Comment.objects.count()
+
+
 def scratch(server: str, name: str, *, create: bool) -> None:
     import psycopg
 
@@ -55,20 +81,31 @@ def pages(article, top_level: int, held: int) -> list[tuple[str, str, str]]:
     from django.conf import settings
     from django.urls import reverse
 
+    from comments import pages as comment_pages
     from comments.workspace import PER_PAGE
     from newsletter.feeds import comments_feed_url
 
     url = article.get_absolute_url()
-    last = max(1, -(-top_level // settings.COMMENTS_PER_PAGE))
+    per = settings.COMMENTS_PER_PAGE
+    last = max(1, -(-top_level // per))
     middle = max(1, last // 2)
     workspace = reverse("admin:comments_workspace")
     held_last = max(1, -(-held // PER_PAGE))
+
+    def middle_page(newest: bool) -> str:
+        """The middle page as its links reach it: from its first comment (?from=)."""
+        top = article.comments.published().top_level()
+        ordered = top.order_by(*comment_pages.ordering(newest=newest)).values_list("pk", flat=True)
+        first = ordered[(middle - 1) * per]
+        order = "&order=newest" if newest else ""
+        return f"{url}?from={first}{order}"
+
     return [
         ("article, first page", url, "reader"),
-        ("article, middle page", f"{url}?cpage={middle}", "reader"),
+        ("article, middle page", middle_page(newest=False), "reader"),
         ("article, last page", f"{url}?cpage={last}", "reader"),
         ("article newest, first page", f"{url}?order=newest", "reader"),
-        ("article newest, middle page", f"{url}?order=newest&cpage={middle}", "reader"),
+        ("article newest, middle page", middle_page(newest=True), "reader"),
         ("article newest, last page", f"{url}?order=newest&cpage={last}", "reader"),
         ("comments feed (RSS)", comments_feed_url(article), "reader"),
         ("workspace, Held, page 1", f"{workspace}?tab=held", "admin"),
@@ -136,7 +173,10 @@ def generate(count: int) -> float:
 
 KEY_QUERIES = {
     "article page: the tally": lambda article: _counts_sql(article),
-    "article page: a middle page of ids": lambda article: _page_sql(article, middle=True),
+    "article page: a middle page of ids, by cursor": lambda article: _cursor_sql(article),
+    "article page: a middle page of ids, by number (old links)": lambda article: _page_sql(
+        article, middle=True
+    ),
     "article page: the last page of ids": lambda article: _page_sql(article, middle=False),
     "moderation queue: held, oldest first": lambda article: _queue_sql(),
     "comment changelist: newest first": lambda article: _changelist_sql(),
@@ -166,6 +206,24 @@ def _page_sql(article, *, middle: bool):
         start = (top // per // 2) * per
         return ordered.values("pk")[start : start + per].query.sql_with_params()
     return ordered.reverse().values("pk")[:per].query.sql_with_params()
+
+
+def _cursor_sql(article):
+    from django.conf import settings
+
+    from comments import display, pages, tallies
+
+    top = tallies.counts(article.pk).top_level
+    ordered = article.comments.published().top_level().order_by(*pages.ordering(newest=False))
+    middle = ordered.values_list("pk", flat=True)[top // 2]
+    paginator = display.CommentPaginator(
+        ordered,
+        settings.COMMENTS_PER_PAGE,
+        article_id=article.pk,
+        article_url=article.get_absolute_url,
+        newest=False,
+    )
+    return paginator.cursor_ids(pages.Cursor(middle)).query.sql_with_params()
 
 
 def _queue_sql():
@@ -219,10 +277,19 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=9, help="requests per page (median)")
     parser.add_argument("--database", default="dispatch_million")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep the large database between runs, generating it only when it is missing",
+    )
     args = parser.parse_args()
     server = os.environ.get("POSTGRES", "postgres://postgres@127.0.0.1:5432")
-    scratch(server, args.database, create=True)
-    setup_django(f"{server}/{args.database}")
+    small_db = f"{args.database}_small" if args.reuse else args.database
+    scratch(server, small_db, create=True)
+    reused = args.reuse and exists(server, args.database)
+    if args.reuse and not reused:
+        scratch(server, args.database, create=True)
+    setup_django(f"{server}/{small_db}")
     from django.core.management import call_command
     from django.db import connections
 
@@ -231,9 +298,22 @@ def main() -> int:
         print(f"Generating {args.small:,} comments…", flush=True)
         generate(args.small)
         small = measure(args.runs)
-        print(f"Growing to {args.million:,} comments…", flush=True)
-        took = generate(args.million - args.small)
-        print(f"  generated and analysed in {took:.0f} s", flush=True)
+        if args.reuse:
+            use_database(args.database)
+            call_command("migrate", verbosity=0)
+            have = comment_count()
+            if have and have != args.million:
+                raise SystemExit(f"{args.database} holds {have:,} comments, not {args.million:,}")
+            if not have:
+                print(f"Generating {args.million:,} comments in {args.database}…", flush=True)
+                took = generate(args.million)
+                print(f"  generated and analysed in {took:.0f} s", flush=True)
+            else:
+                print(f"Reusing {args.database}: {have:,} comments", flush=True)
+        else:
+            print(f"Growing to {args.million:,} comments…", flush=True)
+            took = generate(args.million - args.small)
+            print(f"  generated and analysed in {took:.0f} s", flush=True)
         large = measure(args.runs)
         print()
         print("\n".join(table(small, large, args.small, args.million)))
@@ -243,7 +323,9 @@ def main() -> int:
         differs = [name for name in small if large[name][1] != small[name][1]]
     finally:
         connections.close_all()
-        if not args.keep:
+        if args.reuse:
+            scratch(server, small_db, create=False)
+        elif not args.keep:
             scratch(server, args.database, create=False)
     if over or differs:
         print(f"\nOver the target: {over or 'none'}; query counts differ: {differs or 'none'}")
