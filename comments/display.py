@@ -3,12 +3,13 @@ ones (oldest or newest first) with their count in words, and the form. A fixed n
 queries whatever the number of comments; the reader's remembered name."""
 
 import functools
+from collections.abc import Callable
 
 from django import forms
 from django.conf import settings
 from django.core import signing
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -38,9 +39,12 @@ class CommentPaginator(Paginator):
     order, skipping the pages after it), so the last pages cost what the first ones do and
     no page skips more than half of the article's comments."""
 
-    def __init__(self, top_level, per_page, *, article_id: int, newest: bool):
+    def __init__(
+        self, top_level, per_page, *, article_id: int, article_url: Callable[[], str], newest: bool
+    ):
         super().__init__(top_level, per_page)
         self.article_id = article_id
+        self.article_url = article_url
         self.newest = newest
 
     def _check_object_list_is_ordered(self):
@@ -67,13 +71,120 @@ class CommentPaginator(Paginator):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = min(bottom + self.per_page, self.count)
+        next_from = None
         if bottom > self.count - top:
             # Nearer the end: as many rows from the end, in the reverse order.
             reverse = self.object_list.reverse().values("pk")
-            shown = reverse[max(self.count - top, 0) : self.count - bottom]
+            heads = _with_replies(
+                reverse[max(self.count - top, 0) : self.count - bottom], newest=self.newest
+            )
         else:
-            shown = self.object_list.values("pk")[bottom : bottom + self.per_page]
-        return self._get_page(_with_replies(shown, newest=self.newest), number, self)
+            # One more: the first of the next page, which its link starts from.
+            shown = self.object_list.values("pk")[bottom : bottom + self.per_page + 1]
+            heads = _with_replies(shown, newest=self.newest)
+            if len(heads) > self.per_page:
+                next_from = heads.pop().pk
+        return CommentPage(
+            heads,
+            self,
+            number=number,
+            has_previous=number > 1,
+            has_next=number < self.num_pages,
+            next_from=next_from,
+        )
+
+    def cursor_ids(self, cursor: pages.Cursor) -> QuerySet:
+        """The ids of the top-level comments of the page from the cursor's comment on, or
+        just before it, nearest to the cursor first: a range of the top-level index entered
+        at that comment's time, PER_PAGE + 1 of them (to know whether there are more)."""
+        created = Subquery(self._cursor_place(cursor))
+        # Which way along (created, id) the page lies from the cursor's comment.
+        if cursor.before == self.newest:
+            beyond = Q(created__gt=created) | (
+                Q(id__gt=cursor.comment_id) if cursor.before else Q(id__gte=cursor.comment_id)
+            )
+            ordered = self.object_list.filter(Q(created__gte=created), beyond)
+            ordered = ordered.order_by("created", "id")
+        else:
+            beyond = Q(created__lt=created) | (
+                Q(id__lt=cursor.comment_id) if cursor.before else Q(id__lte=cursor.comment_id)
+            )
+            ordered = self.object_list.filter(Q(created__lte=created), beyond)
+            ordered = ordered.order_by("-created", "-id")
+        return ordered.values("pk")[: self.per_page + 1]
+
+    def _cursor_place(self, cursor: pages.Cursor) -> QuerySet:
+        return Comment.objects.filter(
+            pk=cursor.comment_id, article_id=self.article_id, parent__isnull=True
+        ).values("created")
+
+    def cursor_page(self, cursor: pages.Cursor):
+        """The page from the cursor's comment on, or just before it, in the reading order
+        (cursor_ids), however deep it is. A cursor that is not a top-level comment of the
+        article, or a range with nothing in it, gives a numbered page instead: the first,
+        or the last when the cursor's comment has nothing after it."""
+        heads = _with_replies(self.cursor_ids(cursor), newest=self.newest)
+        if not heads:
+            known = self._cursor_place(cursor).exists()
+            return self.page(self.num_pages if known and not cursor.before else 1)
+        more = len(heads) > self.per_page
+        if cursor.before:
+            if more:
+                heads.pop(0)  # the one furthest back: there are earlier pages
+            return CommentPage(
+                heads,
+                self,
+                cursor=cursor,
+                has_previous=more,
+                has_next=True,
+                next_from=cursor.comment_id,
+            )
+        next_from = heads.pop().pk if more else None
+        return CommentPage(
+            heads, self, cursor=cursor, has_previous=True, has_next=more, next_from=next_from
+        )
+
+
+class CommentPage(Page):
+    """One page of top-level comments with their replies, asked for by number or by a
+    cursor (then `number` is None), and the links of its navigation (pages.navigation)."""
+
+    def __init__(
+        self,
+        object_list,
+        paginator: CommentPaginator,
+        *,
+        number: int | None = None,
+        cursor: pages.Cursor | None = None,
+        has_previous: bool,
+        has_next: bool,
+        next_from: int | None,
+    ):
+        super().__init__(object_list, number, paginator)
+        self.cursor = cursor
+        self._has_previous = has_previous
+        self._has_next = has_next
+        self.next_from = next_from
+
+    def has_previous(self) -> bool:
+        return self._has_previous
+
+    def has_next(self) -> bool:
+        return self._has_next
+
+    def links(self) -> list[pages.PageLink]:
+        first = self.object_list[0] if self.object_list else None
+        return pages.navigation(
+            article_url=self.paginator.article_url(),
+            number=self.number,
+            num_pages=max(self.paginator.num_pages, 1),
+            newest=self.paginator.newest,
+            first_id=first.pk if first is not None else None,
+            next_from=self.next_from,
+            has_previous=self.has_previous() and first is not None,
+            has_next=self.has_next(),
+            current_label=f"From {first.created_text}" if first is not None else "",
+        )
 
 
 def _with_replies(shown: QuerySet, *, newest: bool) -> list[Comment]:
@@ -146,6 +257,7 @@ def comment_paginator(request: HttpRequest | None, article: Article) -> CommentP
             top_level,
             settings.COMMENTS_PER_PAGE,
             article_id=article.pk,
+            article_url=article.get_absolute_url,  # only a page's links need it
             newest=newest,
         )
         fragments.comment_counts(request, article, paginator)
@@ -165,9 +277,19 @@ def requested_page_number(request: HttpRequest | None, paginator: Paginator) -> 
         return paginator.num_pages
 
 
-def comment_page(request: HttpRequest | None, article: Article) -> Page:
+def requested_page_key(request: HttpRequest | None, paginator: Paginator) -> str:
+    """What names the page this request asks for among an article's comment pages (in
+    one order): its cursor ("from123", "before123") or its number ("3")."""
+    cursor = pages.requested_cursor(request.GET) if request is not None else None
+    if cursor is not None:
+        return str(cursor)
+    return str(requested_page_number(request, paginator))
+
+
+def comment_page(request: HttpRequest | None, article: Article) -> CommentPage:
     """The page of `article`'s published top-level comments this request asks for
-    (?cpage=, in the ?order= it asks for), with their replies. Built once per request."""
+    (?from=, ?before= or ?cpage=, in the ?order= it asks for), with their replies. Built
+    once per request."""
     shown = getattr(request, "_comment_pages", None)
     if shown is None:
         shown = {}
@@ -175,7 +297,11 @@ def comment_page(request: HttpRequest | None, article: Article) -> Page:
             request._comment_pages = shown
     if article.pk not in shown:
         paginator = comment_paginator(request, article)
-        shown[article.pk] = paginator.page(requested_page_number(request, paginator))
+        cursor = pages.requested_cursor(request.GET) if request is not None else None
+        if cursor is not None:
+            shown[article.pk] = paginator.cursor_page(cursor)
+        else:
+            shown[article.pk] = paginator.page(requested_page_number(request, paginator))
     return shown[article.pk]
 
 

@@ -69,17 +69,18 @@ def comment_list(
     article: Article,
     *,
     newest: bool,
-    number: int,
+    page: str,
     replies_open: bool,
     render: Callable[[], str],
 ) -> str:
-    """The HTML of one page of `article`'s comments: from the cache, or `render()`ed and
-    kept. Only for HTML that is the same for every reader (no reader's notice in it)."""
+    """The HTML of one page of `article`'s comments (`page` names it: its number, or its
+    cursor, comments.display.requested_page_key): from the cache, or `render()`ed and kept.
+    Only for HTML that is the same for every reader (no reader's notice in it)."""
     version = _version(request, article)
     if version is None:
         return render()
     order = "newest" if newest else "oldest"
-    key = f"fragments:comments:{article.pk}:{version}:{order}:{number}:{int(replies_open)}"
+    key = f"fragments:comments:{article.pk}:{version}:{order}:{page}:{int(replies_open)}"
     html = _get(key)
     if html is None:
         html = render()

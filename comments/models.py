@@ -170,7 +170,8 @@ class Comment(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return f"{self.article.get_absolute_url()}#c{self.pk}"
+        # The page that starts with it, or with the comment it replies to (comments.pages).
+        return f"{self.article.get_absolute_url()}?from={self.parent_id or self.pk}#c{self.pk}"
 
     @property
     def is_published(self) -> bool:

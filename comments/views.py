@@ -94,9 +94,20 @@ def _see_other(url: str) -> HttpResponse:
 
 
 def _published_url(request, article_url: str, comment: Comment) -> str:
-    """Where the comment is shown, in the order the reader reads the comments. The comment
-    is saved: if finding its page fails (the database connection dropped), the article's
-    first page with the anchor will do."""
+    """Where the comment is shown, in the order the reader reads the comments: the page
+    that starts with it, or with the comment it replies to (pages.comment_link: nothing is
+    counted, however old the comment)."""
+    return pages.comment_link(comment, article_url, newest=pages.newest_first(request.GET))
+
+
+def _posted_url(request, article_url: str, comment: Comment) -> str:
+    """Where a comment just posted is shown: a new comment on its numbered page (counted
+    from the newest end, where it is: the last page oldest first, the first newest first),
+    among the comments before it; a reply on the page that starts with its comment. The
+    comment is saved: if finding its page fails (the database connection dropped), the
+    article's first page with the anchor will do."""
+    if comment.parent_id:
+        return _published_url(request, article_url, comment)
     newest = pages.newest_first(request.GET)
     try:
         position = pages.position_of(comment, newest=newest)
@@ -211,14 +222,14 @@ def _post_comment(request: HttpRequest, article_id: int, client: commenters.Clie
             }
             display.prepare(comment)
             data["html"] = render_to_string("comments/_comment.html", context, request=request)
-            data["url"] = _published_url(request, article.get_absolute_url(), comment)
+            data["url"] = _posted_url(request, article.get_absolute_url(), comment)
             data["count"] = display.count_label(display.comment_count(article))
         response = JsonResponse(data, status=201 if submitted.created else 200)
     elif submitted.published:
         # Shown in place: the notice sits next to the comment on its page.
         notice = {"kind": "success", "text": outcomes.PUBLISHED}
         feedback.keep(request, article, notice=notice, comment_id=comment.pk)
-        response = _see_other(_published_url(request, article.get_absolute_url(), comment))
+        response = _see_other(_posted_url(request, article.get_absolute_url(), comment))
     else:
         feedback.keep(request, article, notice={"kind": "info", "text": outcomes.HELD})
         response = _see_other(_back_to_form(request, article))

@@ -16,7 +16,6 @@ from django.utils.text import Truncator
 
 from articles.models import Article, Topic
 from comments.models import Comment
-from comments.pages import pages_of
 
 FEED_LENGTH = 20  # articles in a site or topic feed
 COMMENTS_FEED_LENGTH = 50  # newest comments and replies in an article's comments feed
@@ -44,7 +43,6 @@ class CommentSelection:
 
     article: Article
     comments: list[Comment]
-    pages: dict[int, int]  # each comment's page under the article, to link it there
     last_modified: datetime.datetime
 
 
@@ -91,15 +89,21 @@ def select_comments(*, year: str, month: str, day: str, slug: str) -> CommentSel
         )
         .order_by("-created", "-id")[:COMMENTS_FEED_LENGTH]
     )
-    # Held and removed comments count too: a comment leaving the feed changes it.
-    changes = article.comments.aggregate(
-        created=Max("created"), status_changed=Max("status_changed")
+    # The newest comment readers see is the feed's first; a comment leaving the feed (held,
+    # removed, or coming back) moves its status_changed: the newest of those is one step
+    # down an index, however many comments the article has.
+    status_changed = (
+        article.comments.filter(status_changed__isnull=False)
+        .order_by("-status_changed")
+        .values_list("status_changed", flat=True)
+        .first()
     )
     return CommentSelection(
         article=article,
         comments=comments,
-        pages=pages_of(comments, article.pk),
-        last_modified=_newest(article.modified, changes["created"], changes["status_changed"]),
+        last_modified=_newest(
+            article.modified, comments[0].created if comments else None, status_changed
+        ),
     )
 
 

@@ -15,7 +15,7 @@ from django.utils import feedgenerator
 
 from articles.models import Article
 from comments.models import Comment
-from comments.pages import comment_url
+from comments.pages import comment_link
 from newsletter import feed_assembly as assembly
 from newsletter.feed_assembly import ArticleSelection, CommentSelection
 
@@ -174,8 +174,8 @@ class CommentsFeed(Feed):
         return assembly.html_to_text(comment.html)
 
     def item_link(self, comment: Comment) -> str:
-        page = self._selection.pages.get(comment.pk, 1)
-        return comment_url(self.article_url(self._selection), comment.pk, page)
+        # The page that starts with the comment, or with the one it replies to.
+        return comment_link(comment, self.article_url(self._selection))
 
     def item_guid(self, comment: Comment) -> str:
         return assembly.comment_guid(comment, self.request.get_host())
@@ -231,7 +231,7 @@ class PageItem:
 def page_context(feed: ArticlesFeed | CommentsFeed, obj) -> dict[str, Any]:
     """What the HTML page of a feed shows: the same title, items and links as the feed."""
     request = feed.request
-    items = feed.items(obj)  # first: a comments feed works out each comment's page here
+    items = feed.items(obj)
     return {
         "feed_title": feed.title(obj),
         "feed_description": feed.description(obj),

@@ -44,9 +44,10 @@ def comment_form_action(context, article) -> str:
 
 @register.simple_tag(takes_context=True)
 def render_comment_list(context, article) -> str:
-    """One page (?cpage=) of `article`'s published top-level comments, oldest or newest
-    first (?order=newest), each with its replies and a "Reply" link (a link: the page stays
-    free of per-visitor bytes), with the count, the order links and page links; the
+    """One page (?cpage=, ?from=, ?before=: comments.pages) of `article`'s published
+    top-level comments, oldest or newest first (?order=newest), each with its replies and a
+    "Reply" link (a link: the page stays free of per-visitor bytes), with the count, the
+    order links and page links; the
     reader's own comment, just published, with the notice saying so.
 
     The same for every reader but that notice: without one, the HTML comes from the
@@ -84,7 +85,7 @@ def render_comment_list(context, article) -> str:
             request,
             article,
             newest=newest,
-            number=display.requested_page_number(request, paginator),
+            page=display.requested_page_key(request, paginator),
             replies_open=replies_open,
             render=render,
         )

@@ -6,6 +6,8 @@ EXPLAIN and sequential scans, bitmap scans and sorts priced out, since a test ta
 enough for the planner to read it whole or sort it: the assertion is that an index serves
 the query in its order."""
 
+import re
+
 import pytest
 from django.conf import settings
 from django.db import connection, transaction
@@ -90,3 +92,57 @@ def test_a_cards_history_by_name_reads_an_index(some_comments):
     names = Comment.objects.filter(user_name__in=["Reader", "Someone"]).values("pk")
     found = plan(names)
     assert "comment_user_name_idx" in found, found
+
+
+def cursor_page_ids(article, *, before: bool, newest: bool):
+    """The ids the article page reads for a page asked for by a cursor (then it reads them
+    with their replies, as for a numbered page)."""
+    from comments import display, pages
+
+    heads = article.comments.published().top_level()
+    head = heads.last() if before != newest else heads.first()  # a page with comments in it
+    paginator = display.CommentPaginator(
+        article.comments.published().top_level().order_by(*pages.ordering(newest=newest)),
+        settings.COMMENTS_PER_PAGE,
+        article_id=article.pk,
+        article_url=article.get_absolute_url,
+        newest=newest,
+    )
+    return paginator.cursor_ids(pages.Cursor(head.pk, before=before))
+
+
+@pytest.mark.parametrize("newest", [False, True])
+@pytest.mark.parametrize("before", [False, True])
+def test_a_page_by_cursor_is_a_range_of_the_top_level_index_from_the_cursor(
+    some_comments, make_comment, before, newest
+):
+    make_comment()
+    found = plan(cursor_page_ids(some_comments, before=before, newest=newest))
+    assert_ranged(found, "comment_top_level_idx")
+    if connection.vendor == "sqlite":
+        # Entered at the cursor's time, not read from the start of the article's comments.
+        assert re.search(
+            r"comment_top_level_idx \(article_id=\? AND status=\? AND created[<>]", found
+        ), found
+    else:
+        assert re.search(r"Index Cond: .*created [<>]= \$", found), found
+
+
+def test_the_comments_feed_reads_the_newest_comments_and_its_last_change_from_indexes(
+    some_comments,
+):
+    from newsletter import feed_assembly
+
+    day = some_comments.publication_date
+    with CaptureQueriesContext(connection) as captured:
+        feed_assembly.select_comments(
+            year=f"{day.year:04d}",
+            month=f"{day.month:02d}",
+            day=f"{day.day:02d}",
+            slug=some_comments.slug,
+        )
+    article, comments, changed = captured  # nothing counted, nothing per comment
+    assert "comments_comment" in comments["sql"] and "status_changed" in changed["sql"]
+    assert_ranged(plan((changed["sql"], ())), "comment_article_changed_idx")
+    found = plan((comments["sql"], ()))
+    assert "Seq Scan on comments_comment" not in found and "SCAN comments_comment " not in found

@@ -59,7 +59,8 @@ def test_a_reply_is_published_under_its_comment_and_the_reader_sent_to_it(
     reply = Comment.objects.get(parent=top)
     assert reply.status == Comment.Status.PUBLISHED and reply.article == seed_article
     assert response.status_code == 303
-    assert response.headers["Location"] == f"{SEED_URL}#c{reply.pk}"
+    # On the page that starts with the comment it answers.
+    assert response.headers["Location"] == f"{SEED_URL}?from={top.pk}#c{reply.pk}"
     html = shown_after(client, response)
     thread = item_of(html, top)
     assert '<ol class="comment-replies list-unstyled" aria-label="Replies to Wang Lei"' in thread
@@ -232,8 +233,11 @@ def test_a_reply_on_a_later_page_sends_the_reader_to_that_page(client, seed_arti
     ]
     response = client.post(post_url(seed_article), reply_data(seed_article, tops[2]))
     reply = Comment.objects.get(parent=tops[2])
-    assert response.headers["Location"] == f"{SEED_URL}?cpage=2#c{reply.pk}"
-    assert f'id="c{reply.pk}"' in client.get(response.headers["Location"]).content.decode()
+    # The page that starts with the comment it answers: found without counting.
+    assert response.headers["Location"] == f"{SEED_URL}?from={tops[2].pk}#c{reply.pk}"
+    page = client.get(response.headers["Location"]).content.decode()
+    assert f'id="c{reply.pk}"' in page and f'id="c{tops[2].pk}"' in page
+    assert f'id="c{tops[1].pk}"' not in page
 
 
 @pytest.mark.parametrize("order", ["", "&order=newest"])

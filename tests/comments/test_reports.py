@@ -209,7 +209,8 @@ def test_a_report_is_confirmed_next_to_the_comment_and_can_be_undone(client, mak
     make_comment(text="A later remark")
     response = client.post(report_url(comment), {"reason": "spam", "note": "an advert"})
     assert response.status_code == 303
-    assert response["Location"] == f"{comment.article.get_absolute_url()}#c{comment.pk}"
+    url = comment.article.get_absolute_url()
+    assert response["Location"] == f"{url}?from={comment.pk}#c{comment.pk}"
     html = client.get(response["Location"]).content.decode()
     item = re.search(rf'<li class="comment" id="c{comment.pk}">.*?</li>', html, re.S).group()
     assert "Thank you. A moderator will look at this comment." in item

@@ -152,7 +152,7 @@ def test_a_browser_gets_an_html_page_of_the_feed(client, comment, url, title):
     assert f'id="feed-url" type="url" value="http://testserver{url}" readonly' in page
     if "comments" in url:
         assert "A reader&#x27;s view on the visit" in page and "Wang Wei" in page
-        assert re.search(rf'href="http://testserver{SEED_URL}#c\d+"', page)
+        assert re.search(rf'href="http://testserver{SEED_URL}\?from=\d+#c\d+"', page)
     else:
         assert f'href="http://testserver{SEED_URL}">China-Russia ties at all-time high<' in page
 
@@ -409,20 +409,29 @@ def test_comments_feed_has_only_published_comments_newest_first(client, comment)
         assert latest.title == "Comment by Later"
         assert "A later word" in latest.summary
         assert 'href="https://example.org/"' in latest.summary
-        assert re.fullmatch(r"http://testserver" + SEED_URL + r"#c\d+", latest.link)
+        assert re.fullmatch(r"http://testserver" + SEED_URL + r"\?from=\d+#c\d+", latest.link)
         assert latest.id.startswith("tag:testserver,")
         assert latest.published_parsed
         assert parsed.feed.title == "Comments on “China-Russia ties at all-time high”"
 
 
-def test_comments_on_later_pages_link_to_their_page(client, comment, settings):
+def test_each_comment_links_to_a_page_that_shows_it(client, comment, settings):
     settings.COMMENTS_PER_PAGE = 2
     now = timezone.now()
-    for n in range(3):
+    made = [
         comment(f"Comment number {n}", created=now - datetime.timedelta(minutes=10 - n))
-    links = [entry.link for entry in parse(client.get(SEED_COMMENTS_RSS)).entries]
-    assert "?cpage=2#c" in links[0]
-    assert "?cpage" not in links[1] and "?cpage" not in links[2]
+        for n in range(5)
+    ]
+    entries = parse(client.get(SEED_COMMENTS_RSS)).entries
+    assert len(entries) == 5
+    for entry in entries:
+        url = entry.link.removeprefix("http://testserver")
+        anchor = url.rsplit("#", 1)[1]
+        page = client.get(url).content.decode()
+        # The comment is at the top of the page its link opens, whatever its page number.
+        assert re.findall(r'<li class="comment" id="(c\d+)"', page)[0] == anchor
+    # The oldest comment is on the first page, yet its link opens the page it starts.
+    assert entries[-1].link.endswith(f"?from={made[0].pk}#c{made[0].pk}")
 
 
 # --- JSON Feed -------------------------------------------------------------------------------
@@ -586,10 +595,14 @@ def test_replies_are_items_of_the_comments_feed_named_as_replies(client, comment
         newest = parsed.entries[0]
         assert newest.title == "Reply by Olga to Wang Lei"
         assert "I agree about the SCO" in newest.summary
-        # On the first page, under the comment it answers, which is there.
-        assert re.fullmatch(r"http://testserver" + SEED_URL + r"#c\d+", newest.link)
+        # On the page that starts with the comment it answers.
+        reply_id = newest.id.rsplit("/", 1)[1]
+        assert newest.link == f"http://testserver{SEED_URL}?from={first.pk}#c{reply_id}"
         body = response.content.decode()
         assert held.text not in body and "Under a held comment" not in body
         assert "taken down" not in body.lower()
     links = [entry.link for entry in parse(client.get(SEED_COMMENTS_RSS)).entries]
-    assert sum("?cpage=2#c" in link for link in links) == 2  # comments 1 and 2 of 0..3
+    # Every link opens a page that shows its comment.
+    for link in links:
+        page = client.get(link.removeprefix("http://testserver")).content.decode()
+        assert f'id="{link.rsplit("#", 1)[1]}"' in page
