@@ -151,8 +151,16 @@ class Comment(models.Model):
                 name="comment_held_queue_idx",
             ),
             models.Index(fields=["client_key", "status"], name="comment_client_idx"),
-            # A workspace card's history of the same name (comments.workspace._latest_by).
-            models.Index(fields=["user_name", "created"], name="comment_user_name_idx"),
+            # The Reported tab of the workspace: a range of the reported part of the queue.
+            models.Index(
+                fields=["review_since", "id"],
+                condition=models.Q(review_since__isnull=False, report_count__gt=0),
+                name="comment_reported_queue_idx",
+            ),
+            # A workspace card's history of the same name and of the same client, newest
+            # first (comments.workspace._history): the start of a range, in its order.
+            models.Index(fields=["user_name", "created", "id"], name="comment_name_history_idx"),
+            models.Index(fields=["client_key", "created", "id"], name="comment_client_history_idx"),
             # The comments feed's Last-Modified: the newest status change on one article.
             models.Index(
                 fields=["article", "status_changed"],

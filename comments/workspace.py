@@ -9,7 +9,17 @@ from datetime import datetime
 
 from django import forms
 from django.core import signing
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, QuerySet, Subquery, Window
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    Window,
+)
 from django.db.models.functions import RowNumber
 from django.utils.dateparse import parse_datetime
 from django.utils.safestring import SafeString
@@ -26,7 +36,10 @@ CONTEXT_SHOWN = 2  # published comments just before it on the article
 REPLIES_SHOWN = 3  # a top-level comment's latest replies, whatever their status
 REPORTS_SHOWN = 5
 DECISIONS_SHOWN = 3
-COUNT_CAP = 10_000  # tab counts stop here ("10000+"), so no tab ever counts a whole table
+# Tab counts stop here ("1,000+"): a moderator needs to know that there is a lot, and no
+# tab reads more than this many rows of its index to say so.
+COUNT_CAP = 1_000
+HISTORY_COUNT_CAP = 100  # a commenter's comments counted up to here ("100+")
 UNDO_SECONDS = 30
 _UNDO_SALT = "comments.workspace.undo"
 
@@ -92,7 +105,7 @@ class TabCount:
 
     @property
     def shown(self) -> str:
-        return f"{COUNT_CAP}+" if self.capped else str(self.count)
+        return f"{COUNT_CAP:,}+" if self.capped else f"{self.count:,}"
 
 
 def capped_count(queryset: QuerySet) -> int:
@@ -174,8 +187,10 @@ class Card:
     suggested: str = ""  # the removal category the screening's strongest reason points to
     same_name: list[Comment] = dataclasses.field(default_factory=list)
     same_name_count: int = 0
+    same_name_capped: bool = False  # more than HISTORY_COUNT_CAP: "100+"
     same_client: list[Comment] = dataclasses.field(default_factory=list)
     same_client_count: int = 0
+    same_client_capped: bool = False
     # The thread: a reply's parent comes with the comment (comment.parent); a top-level
     # comment's latest replies (any status), and how many it has.
     replies: list[Comment] = dataclasses.field(default_factory=list)
@@ -232,18 +247,57 @@ def suggested_category(reasons: list[Reason]) -> str:
     return max(flagged)[1] if flagged else ""
 
 
+class _CountOf(Subquery):
+    """How many rows a (sliced) subquery gives."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) counted)"
+    output_field = IntegerField()
+
+
+# What a card shows of a comment of the commenter's history, or of the article before it.
+_HISTORY_FIELDS = (
+    "id",
+    "user_name",
+    "client_key",
+    "text",
+    "status",
+    "created",
+    "article__headline",
+    "article__slug",
+    "article__published_at",
+)
+
+
+def _history(field: str) -> QuerySet[Comment]:
+    """The comments with the card's comment's `field` (its name, its client), newest first:
+    a range of an index in its order (comment_name_history_idx, comment_client_history_idx)
+    that each card reads only the start of."""
+    return (
+        Comment.objects.filter(**{field: OuterRef(field)}).order_by("-created", "-id").values("pk")
+    )
+
+
 def cards_for(comments: QuerySet[Comment]) -> list[Card]:
-    """Cards for a sliced queryset of comments, in seven queries whatever their number (the
-    commenter and a reply's parent come with the comment)."""
+    """Cards for a sliced queryset of comments, in six queries whatever their number (the
+    commenter and a reply's parent come with the comment). What is read of a commenter's
+    history and of the article is bounded per card, however long they are: the newest few
+    ids, one index step each, and a count that stops at HISTORY_COUNT_CAP."""
     before = (
         Comment.objects.published()
         .filter(article=OuterRef("article"), created__lt=OuterRef("created"))
         .order_by("-created", "-id")
         .values("pk")
     )
+    at_most = HISTORY_COUNT_CAP + 1
+    annotations = {f"context_{n}": Subquery(before[n : n + 1]) for n in range(CONTEXT_SHOWN)}
+    for field, prefix in (("user_name", "name"), ("client_key", "client")):
+        # The comment itself is one of them: one more than is shown of the others.
+        for n in range(HISTORY_SHOWN + 1):
+            annotations[f"{prefix}_{n}"] = Subquery(_history(field)[n : n + 1])
+        annotations[f"{prefix}_total"] = _CountOf(_history(field).order_by()[:at_most])
     shown = list(
         comments.select_related("article", "commenter", "parent")
-        .annotate(**{f"context_{n}": Subquery(before[n : n + 1]) for n in range(CONTEXT_SHOWN)})
+        .annotate(**annotations)
         .prefetch_related(
             Prefetch(
                 "flags",
@@ -259,12 +313,20 @@ def cards_for(comments: QuerySet[Comment]) -> list[Card]:
             ),
         )
     )
-    context_ids = {getattr(c, f"context_{n}") for c in shown for n in range(CONTEXT_SHOWN)} - {None}
-    context = Comment.objects.filter(pk__in=context_ids).only("id", "user_name", "text", "created")
-    context_by_id = {c.pk: c for c in context} if context_ids else {}
+    # The article's comments before each and the commenters' other comments: one query.
+    wanted = {
+        getattr(c, f"{prefix}_{n}")
+        for c in shown
+        for prefix, count in (("context", CONTEXT_SHOWN), ("name", HISTORY_SHOWN + 1))
+        for n in range(count)
+    }
+    wanted |= {
+        getattr(c, f"client_{n}") for c in shown if c.client_key for n in range(HISTORY_SHOWN + 1)
+    }
+    wanted -= {None}
+    found = Comment.objects.filter(pk__in=wanted).select_related("article").only(*_HISTORY_FIELDS)
+    by_id = {c.pk: c for c in found} if wanted else {}
     tallies = report_tallies([c.pk for c in shown])
-    by_name = _latest_by("user_name", {c.user_name for c in shown})
-    by_client = _latest_by("client_key", {c.client_key for c in shown} - {""})
     replies = _latest_replies({c.pk for c in shown if c.parent_id is None})
     cards = []
     for comment in shown:
@@ -277,53 +339,21 @@ def cards_for(comments: QuerySet[Comment]) -> list[Card]:
             report_tally=tallies.get(comment.pk, ReportTally(0, [])),
             decisions=comment.latest_decisions,
             context=[
-                context_by_id[pk]
+                by_id[pk]
                 for n in reversed(range(CONTEXT_SHOWN))
-                if (pk := getattr(comment, f"context_{n}")) in context_by_id
+                if (pk := getattr(comment, f"context_{n}")) in by_id
             ],
         )
-        card.same_name, card.same_name_count = _others(by_name.get(comment.user_name), comment)
+        card.same_name, card.same_name_count, card.same_name_capped = _others(
+            comment, "name", by_id
+        )
         if comment.client_key:
-            card.same_client, card.same_client_count = _others(
-                by_client.get(comment.client_key), comment
+            card.same_client, card.same_client_count, card.same_client_capped = _others(
+                comment, "client", by_id
             )
         card.replies, card.reply_count = replies.get(comment.pk, ([], 0))
         cards.append(card)
     return cards
-
-
-def _latest_by(field: str, values: set[str]) -> dict[str, tuple[list[Comment], int]]:
-    """For each value of `field`, its newest HISTORY_SHOWN + 1 comments and how many there
-    are in all: one query, however long anyone's history."""
-    if not values:
-        return {}
-    order = [F("created").desc(), F("id").desc()]
-    rows = (
-        Comment.objects.filter(**{f"{field}__in": values})
-        .annotate(
-            rank=Window(RowNumber(), partition_by=[F(field)], order_by=order),
-            total=Window(Count("id"), partition_by=[F(field)]),
-        )
-        .filter(rank__lte=HISTORY_SHOWN + 1)
-        .select_related("article")
-        .only(
-            "id",
-            "user_name",
-            "client_key",
-            "text",
-            "status",
-            "created",
-            "article__headline",
-            "article__slug",
-            "article__published_at",
-        )
-        .order_by(field, "-created", "-id")
-    )
-    found: dict[str, tuple[list[Comment], int]] = {}
-    for row in rows:
-        key = getattr(row, field)
-        found.setdefault(key, ([], row.total))[0].append(row)
-    return found
 
 
 def _latest_replies(parent_ids: set[int]) -> dict[int, tuple[list[Comment], int]]:
@@ -348,13 +378,14 @@ def _latest_replies(parent_ids: set[int]) -> dict[int, tuple[list[Comment], int]
     return found
 
 
-def _others(found: tuple[list[Comment], int] | None, comment: Comment) -> tuple[list, int]:
-    """The commenter's other comments (newest first, at most HISTORY_SHOWN), and their count."""
-    if found is None:
-        return [], 0
-    rows, total = found
-    others = [row for row in rows if row.pk != comment.pk]
-    return others[:HISTORY_SHOWN], total - 1  # the comment itself is always among them
+def _others(comment: Comment, prefix: str, by_id: dict[int, Comment]) -> tuple[list, int, bool]:
+    """The commenter's other comments by name or by client (newest first, at most
+    HISTORY_SHOWN), how many there are, and whether there are more than that count says."""
+    ids = [getattr(comment, f"{prefix}_{n}") for n in range(HISTORY_SHOWN + 1)]
+    others = [by_id[pk] for pk in ids if pk is not None and pk != comment.pk and pk in by_id]
+    total = getattr(comment, f"{prefix}_total")
+    # The comment itself is always among them.
+    return others[:HISTORY_SHOWN], total - 1, total > HISTORY_COUNT_CAP
 
 
 @dataclass

@@ -88,10 +88,20 @@ def test_the_counts_read_the_tally_and_count_nothing(some_comments):
         assert found.count("(never executed)") >= 2, found
 
 
-def test_a_cards_history_by_name_reads_an_index(some_comments):
-    names = Comment.objects.filter(user_name__in=["Reader", "Someone"]).values("pk")
-    found = plan(names)
-    assert "comment_user_name_idx" in found, found
+@pytest.mark.parametrize(
+    ("field", "index"),
+    [("user_name", "comment_name_history_idx"), ("client_key", "comment_client_history_idx")],
+)
+def test_a_cards_history_is_the_start_of_an_index_range(some_comments, field, index):
+    """What a card reads of the commenter's history: the newest few, in the index's order,
+    however long the history is (comments.workspace._history)."""
+    history = Comment.objects.filter(**{field: "Reader"}).order_by("-created", "-id")
+    assert_ranged(plan(history.values("pk")[4:5]), index)
+
+
+def test_the_reported_tab_is_a_range_of_the_reported_queue_index(some_comments):
+    reported = workspace.TABS["reported"].comments().values("pk")[: workspace.PER_PAGE + 1]
+    assert_ranged(plan(reported), "comment_reported_queue_idx")
 
 
 def cursor_page_ids(article, *, before: bool, newest: bool):

@@ -233,6 +233,30 @@ def test_tabs_show_their_comments_and_counts(moderator_client, make_comment, mod
     assert shown("nonsense")[0] == {held.text}  # an unknown tab is the held one
 
 
+def test_counts_stop_at_their_cap_and_say_so(moderator_client, make_comment, monkeypatch):
+    monkeypatch.setattr(workspace, "COUNT_CAP", 3)
+    monkeypatch.setattr(workspace, "HISTORY_COUNT_CAP", 2)
+    now = timezone.now()
+    for n in range(4):
+        make_comment(
+            status=Comment.Status.HELD,
+            user_name="Prolific",
+            client_key="busy-client",
+            text=f"Held {n}",
+            created=now - datetime.timedelta(minutes=n),
+        )
+    make_comment(user_name="Quiet", text="Once", created=now - datetime.timedelta(hours=1))
+    html = moderator_client.get(f"{WORKSPACE}?tab=held").content.decode()
+    assert re.search(r'aria-current="page">Held <span class="ws-count">3\+</span>', html)
+    assert 'All <span class="ws-count">3+</span>' in html
+    assert 'Reported <span class="ws-count">0</span>' in html
+    # Four comments under the name: three others, counted up to the cap of two.
+    card = card_of(html, Comment.objects.get(text="Held 0"))
+    assert "2+ under the name “Prolific”; 2+ from the same client." in card
+    # The newest others are shown, newest first.
+    assert card.index("Held 1") < card.index("Held 2") < card.index("Held 3")
+
+
 def test_an_empty_tab_says_so_plainly(moderator_client):
     html = moderator_client.get(WORKSPACE).content.decode()
     assert "No comment is held: nothing waits for a moderator." in html
@@ -471,13 +495,14 @@ def test_bulk_takes_the_same_queries_for_3_or_30_comments(
 
 
 # Whatever their number, a page of cards takes: session, user, permissions (2), 4 tab
-# counts, the page's ids, the comments (with a reply's parent), reports, their tally by
-# reason, decisions, context, history by name and by client, replies (17); a bulk action:
+# counts, the page's ids, the comments (with a reply's parent, and the ids and counts of
+# their history and context), reports, their tally by reason, decisions, the history's and
+# context's comments, replies (15); a bulk action:
 # session, user, permissions (2), the comments' threads, the threads' comments locked, what
 # readers see of them before, the locked comments, one insert of decisions, one update of
 # comments, what readers see of the threads after, the article's tally moved, and the
 # session's write, with savepoints (17).
-QUERIES_PER_PAGE = 17
+QUERIES_PER_PAGE = 15
 QUERIES_PER_BULK = 17
 
 
