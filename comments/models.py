@@ -151,6 +151,12 @@ class Comment(models.Model):
                 name="comment_held_queue_idx",
             ),
             models.Index(fields=["client_key", "status"], name="comment_client_idx"),
+            # The admin queue's article filter: which articles have comments in the queue.
+            models.Index(
+                fields=["article", "review_since"],
+                condition=models.Q(review_since__isnull=False),
+                name="comment_article_queue_idx",
+            ),
             # The Reported tab of the workspace: a range of the reported part of the queue.
             models.Index(
                 fields=["review_since", "id"],

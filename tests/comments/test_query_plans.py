@@ -156,3 +156,26 @@ def test_the_comments_feed_reads_the_newest_comments_and_its_last_change_from_in
     assert_ranged(plan((changed["sql"], ())), "comment_article_changed_idx")
     found = plan((comments["sql"], ()))
     assert "Seq Scan on comments_comment" not in found and "SCAN comments_comment " not in found
+
+
+@pytest.mark.parametrize(
+    ("model", "index"),
+    [("moderationqueue", "comment_article_queue_idx"), ("comment", "comments_comment_article_id")],
+)
+def test_the_admins_article_filter_probes_an_index_per_article(
+    some_comments, admin_user, rf, model, index
+):
+    from django.contrib import admin
+
+    from comments.admin import ArticleFilter
+    from comments.models import ModerationQueue
+
+    request = rf.get("/")
+    request.user = admin_user
+    model_admin = admin.site._registry[ModerationQueue if model == "moderationqueue" else Comment]
+    with CaptureQueriesContext(connection) as captured:
+        ArticleFilter(request, {}, Comment, model_admin)  # reads its lookups
+    (query,) = [q for q in captured if "comments_comment" in q["sql"]]
+    found = plan((query["sql"], ()))
+    assert index in found, found
+    assert "Seq Scan on comments_comment" not in found and "SCAN comments_comment " not in found
