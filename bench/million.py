@@ -9,7 +9,8 @@ table with the ratio (target <= 2) and the query counts (which must be equal); t
 
 With --reuse the large database (--database) is kept between runs and generated only when
 it does not hold --million comments yet; the small size is then measured on a database of
-its own (<database>_small, made afresh and dropped). Migrations run on both.
+its own (<database>_small, made afresh and dropped), migrations run on both, and the two
+are measured in alternating rounds, so that both meet the same load from other work.
 
     POSTGRES=postgres://postgres@127.0.0.1:5432 python bench/million.py [--million 1000000]
 """
@@ -115,47 +116,84 @@ def pages(article, top_level: int, held: int) -> list[tuple[str, str, str]]:
     ]
 
 
-def measure(runs: int) -> dict[str, tuple[float, int, str]]:
-    """name -> (median ms, queries, path) for each page."""
+def prepare() -> dict:
+    """The clients (a reader, a logged-in superuser: the session lives in this database)
+    and the pages measured on the current database, each requested once to warm the
+    process, the connection and the buffers."""
     from django.contrib.auth import get_user_model
-    from django.core.cache import cache
-    from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     from articles.models import Article
     from comments import tallies
     from comments.models import Comment
 
     article = Article.objects.get(slug=SLUG)
-    reader = Client()
-    admin = Client()
+    clients = {"reader": Client(), "admin": Client()}
     user = get_user_model().objects.filter(username="bench").first()
     if user is None:
         user = get_user_model().objects.create_superuser("bench", "bench@example.org", "pw")
-    admin.force_login(user)
-    found = {}
+    clients["admin"].force_login(user)
     held = Comment.objects.filter(status=Comment.Status.HELD).needs_review().count()
     measured = pages(article, tallies.counts(article.pk).top_level, held)
-    for _, path, who in measured:  # warm the process, the connection and the buffers
-        (admin if who == "admin" else reader).get(path)
     for name, path, who in measured:
-        client = admin if who == "admin" else reader
-        headers = {"HTTP_ACCEPT": "application/rss+xml"} if "feed" in name else {}
-        times, queries = [], None
-        for n in range(runs + 1):
-            cache.clear()  # rendered fresh: no page cache, no feed cache
-            with CaptureQueriesContext(connection) as captured:
-                began = time.perf_counter()
-                response = client.get(path, **headers)
-                elapsed = time.perf_counter() - began
-            if response.status_code != 200:
-                raise SystemExit(f"{name}: {path} answered {response.status_code}")
-            if n:  # the first request warms the connection and the process
-                times.append(elapsed * 1000)
-                queries = len(captured)
-        found[name] = (statistics.median(times), queries, path)
+        request(clients[who], name, path)
+    return {"clients": clients, "pages": measured}
+
+
+def request(client, name: str, path: str) -> tuple[float, int]:
+    """One fresh render (the cache cleared: no page cache, no feed cache): ms, queries."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    headers = {"HTTP_ACCEPT": "application/rss+xml"} if "feed" in name else {}
+    cache.clear()
+    with CaptureQueriesContext(connection) as captured:
+        began = time.perf_counter()
+        response = client.get(path, **headers)
+        elapsed = time.perf_counter() - began
+    if response.status_code != 200:
+        raise SystemExit(f"{name}: {path} answered {response.status_code}")
+    return elapsed * 1000, len(captured)
+
+
+def measure(runs: int) -> dict[str, tuple[float, int, str]]:
+    """name -> (median ms, queries, path) for each page."""
+    site = prepare()
+    found = {}
+    for name, path, who in site["pages"]:
+        timed = [request(site["clients"][who], name, path) for _ in range(runs)]
+        found[name] = (statistics.median(t for t, _ in timed), timed[-1][1], path)
     return found
+
+
+def measure_alternating(runs: int, databases: list[str]) -> list[dict]:
+    """As measure() for each database, in rounds that go through every page on each
+    database in turn (which goes first alternates): both sizes meet the same load from
+    whatever else runs on the machine, so their ratio is fair when absolute times move."""
+    sites = {}
+    for database in databases:
+        use_database(database)
+        sites[database] = prepare()
+    times = {database: {} for database in databases}
+    queries = {database: {} for database in databases}
+    for n in range(runs):
+        for database in databases if n % 2 == 0 else databases[::-1]:
+            use_database(database)
+            site = sites[database]
+            first, path, who = site["pages"][0]
+            request(site["clients"][who], first, path)  # opens the connection again
+            for name, path, who in site["pages"]:
+                ms, count = request(site["clients"][who], name, path)
+                times[database].setdefault(name, []).append(ms)
+                queries[database][name] = count
+    return [
+        {
+            name: (statistics.median(times[database][name]), queries[database][name], path)
+            for name, path, _ in sites[database]["pages"]
+        }
+        for database in databases
+    ]
 
 
 def generate(count: int) -> float:
@@ -297,7 +335,7 @@ def main() -> int:
         call_command("migrate", verbosity=0)
         print(f"Generating {args.small:,} comments…", flush=True)
         generate(args.small)
-        small = measure(args.runs)
+        small = None if args.reuse else measure(args.runs)
         if args.reuse:
             use_database(args.database)
             call_command("migrate", verbosity=0)
@@ -310,11 +348,13 @@ def main() -> int:
                 print(f"  generated and analysed in {took:.0f} s", flush=True)
             else:
                 print(f"Reusing {args.database}: {have:,} comments", flush=True)
+            small, large = measure_alternating(args.runs, [small_db, args.database])
+            use_database(args.database)  # the plans are read at the large size
         else:
             print(f"Growing to {args.million:,} comments…", flush=True)
             took = generate(args.million - args.small)
             print(f"  generated and analysed in {took:.0f} s", flush=True)
-        large = measure(args.runs)
+            large = measure(args.runs)
         print()
         print("\n".join(table(small, large, args.small, args.million)))
         print()

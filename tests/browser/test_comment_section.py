@@ -148,3 +148,35 @@ def test_the_section_is_accessible(reader, article):
     reader.get_by_label("Your Comment").fill("Night buses")
     expect(reader.locator(".comment-counter")).to_be_visible()
     assert_accessible(reader)
+
+
+def test_deep_pages_are_reached_by_links_from_a_comment_and_back(reader, article, settings):
+    """Past the first three pages the links carry a cursor (?from=, ?before=): a reader
+    goes through every page and back with the same links, and each page is accessible."""
+    settings.COMMENTS_PER_PAGE = 2
+    start = timezone.now() - datetime.timedelta(hours=2)
+    Comment.objects.bulk_create(
+        Comment(
+            article=article,
+            user_name=f"Reader {n}",
+            text=f"Comment number {n} on the night buses.",
+            html=f"<p>Comment number {n} on the night buses.</p>",
+            status=Comment.Status.PUBLISHED,
+            content_hash=str(n),
+            created=start + datetime.timedelta(minutes=n),
+        )
+        for n in range(16)  # 8 pages: 4 and 5 only by cursor
+    )
+    reader.goto(article.get_absolute_url())
+    pages = reader.get_by_role("navigation", name="Comment pages")
+    for _ in range(4):
+        pages.get_by_role("link", name="Later comments").click()
+    assert "?from=" in reader.url
+    expect(reader.get_by_text("Comment number 8 on the night buses.")).to_be_visible()
+    expect(pages.locator('[aria-current="page"]')).to_contain_text("From ")
+    expect(pages.get_by_role("link", name="Page 8")).to_be_visible()
+    assert_accessible(reader)
+    pages.get_by_role("link", name="Earlier comments").click()
+    assert "?before=" in reader.url
+    expect(reader.get_by_text("Comment number 6 on the night buses.")).to_be_visible()
+    expect(reader.get_by_text("Comment number 8 on the night buses.")).to_have_count(0)
