@@ -114,9 +114,14 @@ class CommentPaginator(Paginator):
         return ordered.values("pk")[: self.per_page + 1]
 
     def _cursor_place(self, cursor: pages.Cursor) -> QuerySet:
-        return Comment.objects.filter(
-            pk=cursor.comment_id, article_id=self.article_id, parent__isnull=True
-        ).values("created")
+        # No ordering: one row by its primary key.
+        return (
+            Comment.objects.filter(
+                pk=cursor.comment_id, article_id=self.article_id, parent__isnull=True
+            )
+            .order_by()
+            .values("created")
+        )
 
     def cursor_page(self, cursor: pages.Cursor):
         """The page from the cursor's comment on, or just before it, in the reading order
