@@ -180,8 +180,8 @@ def navigation(
             url = link(None, Cursor(first_id, before=True))
         label = "Newer comments" if newest else "Earlier comments"
         items.append(PageLink(label, url=url, rel="prev"))
-    # Page numbers, None for a gap; a page asked for by a cursor has no number, and is
-    # shown after the first pages (where it is, the reader came from a link that knew).
+    # Page numbers, None for a gap. A page asked for by a cursor has no number (it would
+    # take counting the comments before it) and is shown after the first pages.
     sequence: list[int | str | None] = []
     for page in sorted(numbered | ({number} if number is not None else set())):
         if sequence and page != sequence[-1] + 1:
