@@ -182,6 +182,10 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Sessions: in the database, read through Redis when there is one (portal/sessions.py: a
+# signed-in editor's page costs a cache read, not a query; a Redis outage loses nothing).
+# Without Redis, the database alone: a per-process cache would show each process its own.
+SESSION_ENGINE = "portal.sessions" if REDIS_URL else "django.contrib.sessions.backends.db"
 
 # Logins go through django-axes first, which refuses a locked-out account and address.
 AUTHENTICATION_BACKENDS = [
