@@ -9,6 +9,8 @@ not for the session's whole life: if a logout's delete could not reach the cache
 cache kept its data, the old copy stops counting within minutes, not weeks.
 """
 
+import contextlib
+
 from django.contrib.sessions.backends import cached_db
 from django.contrib.sessions.backends.db import SessionStore as DatabaseStore
 
@@ -52,15 +54,12 @@ class SessionStore(cached_db.SessionStore):
             if self.session_key is None:
                 return
             session_key = self.session_key
-        try:
+        # If the cache does not answer, a copy it may still hold lapses within CACHED_SECONDS.
+        with contextlib.suppress(shared_cache.Unavailable):
             shared_cache.call(self._cache.delete, self.cache_key_prefix + session_key)
-        except shared_cache.Unavailable:
-            pass  # the copy, if the cache still has one, lapses within CACHED_SECONDS
 
     def _keep(self, data: dict, expiry_age: int) -> None:
-        try:
+        with contextlib.suppress(shared_cache.Unavailable):
             shared_cache.call(
                 self._cache.set, self.cache_key, data, min(expiry_age, CACHED_SECONDS)
             )
-        except shared_cache.Unavailable:
-            pass
