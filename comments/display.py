@@ -148,6 +148,8 @@ def comment_paginator(request: HttpRequest | None, article: Article) -> CommentP
             article_id=article.pk,
             newest=newest,
         )
+        # The first comment fragment this page reads: read the others with it.
+        fragments.prefetch(request, article, closed=is_closed(article))
         fragments.comment_counts(request, article, paginator)
         made[article.pk] = paginator
     return made[article.pk]
