@@ -13,7 +13,7 @@ help:
 	@echo "make run    serve the portal on http://127.0.0.1:$(PORT) (SQLite, development settings)"
 	@echo "make serve  the production stack on http://127.0.0.1:8080: nginx, 2 app instances, a task worker (PostgreSQL, Redis)"
 	@echo "make test   run the whole test suite, browser tests included"
-	@echo "make bench  measure throughput and transfer size"
+	@echo "make bench  fresh renders and nginx's shared cache as ratios, transfer size, screening, newsletter"
 	@echo "make bench-million  the comment pages at 1,000 and 1,000,000 comments (scratch PostgreSQL)"
 	@echo "make load   5 minutes of mixed traffic through make serve's stack, then four faults (LOAD_SECONDS=60 shortens it)"
 	@echo "make lint   ruff check and format check"
@@ -71,14 +71,14 @@ browser:
 	  fi; \
 	fi
 
-# Debian's nginx for make serve and the served-stack tests (tests/served).
+# Debian's nginx for make serve, make bench and the served-stack tests (tests/served).
 nginx:
 	@if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then \
 	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
 	    echo "Installing nginx from Debian (make serve, served-stack tests)"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx-light >/dev/null || exit 1; \
 	  else \
-	    echo "warning: nginx is missing (Debian: apt-get install nginx-light); make serve cannot start and the served-stack tests will be skipped." >&2; \
+	    echo "warning: nginx is missing (Debian: apt-get install nginx-light); make serve cannot start, make bench skips its nginx scenarios and the served-stack tests are skipped." >&2; \
 	  fi; \
 	fi
 
@@ -107,8 +107,10 @@ wrk:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
 	  else echo "error: make bench and make load need wrk (Debian: apt-get install wrk)" >&2; exit 1; fi; }
 
-bench: $(STAMP) static wrk
-	$(PY) bench/run.py
+# nginx (installed from Debian when missing and run as root) for the shared-cache scenarios;
+# without it make bench says it skips them. BENCH_ARGS="--only throughput" for those alone.
+bench: $(STAMP) static wrk nginx
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 # The pages that must not slow down, at 1,000 and 1,000,000 comments, on a scratch
 # PostgreSQL database (POSTGRES, default postgres://postgres@127.0.0.1:5432) it creates and

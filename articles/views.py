@@ -62,7 +62,7 @@ def article_detail(request, year: str, month: str, day: str, slug: str):
             .first()
         )
 
-    article = article_cache.published_article(f"{year}/{month}/{day}/{slug}", find)
+    article = article_cache.published_article(request, f"{year}/{month}/{day}/{slug}", slug, find)
     if article is None:
         raise Http404("No published article at this address.")
     return render_article(request, article)

@@ -16,7 +16,6 @@ what was kept. Exit status 1 when an invariant fails. Figures go to var/load/<ti
 
 import argparse
 import contextlib
-import http.client
 import itertools
 import json
 import os
@@ -29,12 +28,10 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.parse
 import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.cookies import SimpleCookie
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,6 +39,7 @@ if str(ROOT) not in sys.path:  # run as a script: bench/ is sys.path[0], not the
     sys.path.insert(0, str(ROOT))
 
 from bench import stack  # noqa: E402
+from bench.stack import Answer, Browser  # noqa: E402
 
 SEED_URL = "/2012/06/03/china-russia-ties-at-all-time-high/"
 READS = {
@@ -94,53 +92,7 @@ class Options:
     faults: tuple[str, ...]
 
 
-# --- One reader (a browser with cookies at its own address) ---------------------------------
-
-
-@dataclass
-class Answer:
-    status: int  # 0: no answer (connection refused, reset, timed out)
-    body: str
-    headers: dict
-    ms: float
-
-
-class Browser:
-    def __init__(self, port: int, address: str, name: str):
-        self.port, self.address, self.name = port, address, name
-        self.cookies = SimpleCookie()
-
-    def request(self, method: str, path: str, form=None, headers=None) -> Answer:
-        headers = dict(headers or {})
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={m.coded_value}" for k, m in self.cookies.items())
-        body = None
-        if form is not None:
-            body = urllib.parse.urlencode(form)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-            # What a browser sends with a form from the page: the reader forms are checked
-            # by origin (portal/csrf.py), not by a token.
-            headers.setdefault("Origin", f"http://127.0.0.1:{self.port}")
-            headers.setdefault("Sec-Fetch-Site", "same-origin")
-        started = time.perf_counter()
-        connection = http.client.HTTPConnection(
-            "127.0.0.1", self.port, timeout=30, source_address=(self.address, 0)
-        )
-        try:
-            connection.request(method, path, body=body, headers=headers)
-            response = connection.getresponse()
-            text = response.read().decode(errors="replace")
-        except (OSError, http.client.HTTPException) as error:
-            return Answer(0, f"{type(error).__name__}: {error}", {}, _ms(started))
-        finally:
-            connection.close()
-        for header in response.headers.get_all("Set-Cookie") or []:
-            self.cookies.load(header)
-        return Answer(response.status, text, dict(response.headers.items()), _ms(started))
-
-
-def _ms(started: float) -> float:
-    return (time.perf_counter() - started) * 1000
+# --- Pages as a browser reads them ---------------------------------------------------------
 
 
 def hidden(html: str, name: str) -> str | None:

@@ -1,4 +1,9 @@
-"""`make bench`: serve Dispatch with gunicorn; measure pages with wrk and their size on the wire."""
+"""`make bench`: serve Dispatch with gunicorn (and nginx in front, when it is installed); measure
+pages with wrk, as ratios to a baseline measured in the same run, and their size on the wire.
+
+Two kinds of ratio: a fresh render (gunicorn answered, nothing in front of it) over the bare
+Django view (/robots.txt); and a page kept in nginx's shared cache (proxy_cache HIT) over nginx
+serving the same HTML bytes as a static file."""
 
 import argparse
 import gzip
@@ -33,6 +38,11 @@ except ImportError:  # only needed to report uncompressed sizes and to parse br 
     brotli = None
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script: bench/ is sys.path[0], not the checkout
+    sys.path.insert(0, str(ROOT))
+
+from bench import stack  # noqa: E402
+
 HOST = "127.0.0.1"
 ACCEPT_ENCODING = "br, gzip"
 KB = 1000  # "50 KB on the wire" is read strictly: 50,000 bytes.
@@ -48,44 +58,76 @@ class Scenario:
 
     name: str
     path: str
-    page: bool = True
+    page: bool = False
     min_ratio: float | None = None  # target: req/s as a share of the baseline's
     max_bytes: int | None = None  # target: HTML + CSS + JS, compressed
     # Extra request headers wrk sends; ETAG_PLACEHOLDER is replaced by the path's current
-    # ETag before measuring (see with_current_etags), so wrk measures 304 answers.
+    # ETag before measuring (see with_current_etags), so wrk measures 304 answers, and
+    # SESSION_PLACEHOLDER by a signed-in editor's session key.
     headers: tuple[str, ...] = ()
+    # The scenario whose req/s in the same round this one's is a share of; None: it is one.
+    baseline: str | None = "minimal"
+    # Who answers: "app", gunicorn directly (every request a fresh render); "nginx", nginx
+    # in front of it, with its shared cache.
+    via: str = "app"
 
 
 ETAG_PLACEHOLDER = "{etag}"
+SESSION_PLACEHOLDER = "{session}"
 
 
 # The bare view: robots.txt runs no query and no cache call (/healthz now runs two queries
 # and a cache round trip), through the same middleware as every page.
-BASELINE = Scenario("minimal", "/robots.txt", page=False)
+BASELINE = Scenario("minimal", "/robots.txt", baseline=None)
 ARTICLE = "/2012/06/03/china-russia-ties-at-all-time-high/"
-# Published comments under the article while it is measured (seed_comments).
+# Published comments under the article while it is measured (seed_comments), and under a
+# copy of it, the busy article.
 BENCH_COMMENTS = 50
+BUSY_COMMENTS = 10_000
+BUSY_SLUG = "china-russia-ties-at-all-time-high-busy"
+BUSY_ARTICLE = f"/2012/06/03/{BUSY_SLUG}/"
+FRESH_AIM = 0.1  # a fresh render, as a share of the bare view (issue 10)
+SHARED_AIM = 0.5  # nginx's cached copy, as a share of nginx serving the bytes from a file
+# Without nginx every request is a fresh render (with the fragment cache warm): what a
+# shared cache's miss costs. "article-session" carries a signed-in editor's session cookie:
+# nginx never serves such a request a copy, so every one of them costs this.
 SCENARIOS: tuple[Scenario, ...] = (
     BASELINE,
-    Scenario("home", "/"),
-    # Without nginx every request is a fresh render (with the fragment cache warm): what a
-    # shared cache's miss costs. "article-fresh" also carries a session cookie, as a reader
-    # with a one-time notice or a signed-in editor would, whom nginx never serves a copy.
-    Scenario("article", ARTICLE, min_ratio=0.1, max_bytes=50 * KB),
+    Scenario("home", "/", page=True, min_ratio=FRESH_AIM),
+    Scenario("article", ARTICLE, page=True, min_ratio=FRESH_AIM, max_bytes=50 * KB),
+    Scenario("article-10k", BUSY_ARTICLE, min_ratio=FRESH_AIM),
     Scenario(
-        "article-fresh",
+        "article-session",
         ARTICLE,
-        page=False,
-        min_ratio=0.1,
-        headers=("Cookie: sessionid=bench-no-such-session",),
+        min_ratio=FRESH_AIM,
+        headers=(f"Cookie: sessionid={SESSION_PLACEHOLDER}",),
     ),
-    Scenario("feed", "/feeds/rss/", page=False),
-    Scenario(
-        "feed-304",
-        "/feeds/rss/",
-        page=False,
-        headers=(f"If-None-Match: {ETAG_PLACEHOLDER}",),
-    ),
+    Scenario("feed", "/feeds/rss/", min_ratio=FRESH_AIM),
+    Scenario("feed-304", "/feeds/rss/", headers=(f"If-None-Match: {ETAG_PLACEHOLDER}",)),
+)
+# Through nginx: each page as its shared cache answers it (a HIT: the copy is fresh for
+# SHARED_CACHE_SECONDS, longer than the run) against the same bytes as a static file
+# (written by write_static_copies under nginx's /static/).
+STATIC_COPIES = "bench"  # the folder under /static/
+SHARED_PAGES = (
+    ("home", "/", "home.html"),
+    ("article", ARTICLE, "article.html"),
+    ("article-10k", BUSY_ARTICLE, "article-10k.html"),
+    ("feed", "/feeds/rss/", "feed.xml"),
+)
+NGINX_SCENARIOS: tuple[Scenario, ...] = tuple(
+    scenario
+    for name, path, file in SHARED_PAGES
+    for scenario in (
+        Scenario(f"static-{name}", f"/static/{STATIC_COPIES}/{file}", baseline=None, via="nginx"),
+        Scenario(
+            f"shared-{name}",
+            path,
+            baseline=f"static-{name}",
+            min_ratio=SHARED_AIM,
+            via="nginx",
+        ),
+    )
 )
 
 
@@ -97,6 +139,7 @@ class Options:
     threads: int
     connections: int
     workers: int
+    only: tuple[str, ...] = ()  # the measurements to run (their keys); all when empty
 
 
 @dataclass
@@ -104,11 +147,19 @@ class Bench:
     """What every measurement gets: the options, the running server and earlier results."""
 
     options: Options
-    base_url: str
+    urls: dict[str, str]  # Scenario.via -> where it is reached
     scenarios: Sequence[Scenario]
     env: dict[str, str]  # the server's environment, for manage.py commands on its database
     workdir: Path  # temporary, removed at the end
     results: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def base_url(self) -> str:
+        """gunicorn's own address."""
+        return self.urls["app"]
+
+    def url(self, scenario: Scenario) -> str:
+        return self.urls[scenario.via] + scenario.path
 
 
 @dataclass(frozen=True)
@@ -265,7 +316,7 @@ def drain(base_url: str) -> None:
     for _ in range(DRAIN_REQUESTS):
         with suppress(OSError):
             fetch(f"{base_url}{BASELINE.path}")
-    time.sleep(1)
+    time.sleep(0.5)
 
 
 # --- Throughput ---------------------------------------------------------------------------
@@ -274,12 +325,7 @@ def drain(base_url: str) -> None:
 def warm_up(bench: Bench) -> None:
     for scenario in bench.scenarios:
         progress(f"warm-up {scenario.name} ({bench.options.warmup} s)")
-        run_wrk(
-            bench.base_url + scenario.path,
-            bench.options,
-            bench.options.warmup,
-            scenario.headers,
-        )
+        run_wrk(bench.url(scenario), bench.options, bench.options.warmup, scenario.headers)
         drain(bench.base_url)
 
 
@@ -290,10 +336,7 @@ def run_rounds(bench: Bench) -> dict[str, list[WrkRun]]:
         for scenario in bench.scenarios:
             drain(bench.base_url)
             run = run_wrk(
-                bench.base_url + scenario.path,
-                bench.options,
-                bench.options.duration,
-                scenario.headers,
+                bench.url(scenario), bench.options, bench.options.duration, scenario.headers
             )
             runs[scenario.name].append(run)
             progress(
@@ -304,8 +347,8 @@ def run_rounds(bench: Bench) -> dict[str, list[WrkRun]]:
 
 
 def ratios(runs: dict[str, list[WrkRun]], scenario: Scenario) -> list[float]:
-    """The scenario's req/s over the baseline's, round by round."""
-    baseline = runs[BASELINE.name]
+    """The scenario's req/s over its baseline's, round by round."""
+    baseline = runs[scenario.baseline]
     return [
         run.requests_per_second / base.requests_per_second
         for run, base in zip(runs[scenario.name], baseline, strict=True)
@@ -331,7 +374,7 @@ def summarize_runs(scenario: Scenario, runs: dict[str, list[WrkRun]]) -> dict[st
         "socket_errors": sum(sum(run.socket_errors.values()) for run in mine),
         "runs": [asdict(run) for run in mine],
     }
-    if scenario != BASELINE:
+    if scenario.baseline is not None:
         per_round = ratios(runs, scenario)
         summary["ratio_to_baseline"] = {
             "per_round": per_round,
@@ -362,8 +405,13 @@ def throughput_lines(bench: Bench, summaries: dict[str, dict[str, Any]]) -> list
                 ratio_text,
             ]
         )
-    paths = [f"  {scenario.name:<10} {scenario.path}" for scenario in bench.scenarios]
-    return [*table(rows, right=range(1, 7)), "", "Paths:", *paths]
+    width = max(len(scenario.name) for scenario in bench.scenarios)
+    paths = [
+        f"  {scenario.name:<{width}}  {scenario.via:<5}  {scenario.path}"
+        + (f"  ({', '.join(scenario.headers)})" if scenario.headers else "")
+        for scenario in bench.scenarios
+    ]
+    return [*table(rows, right=range(1, 7)), "", "Paths (app: gunicorn; nginx: in front):", *paths]
 
 
 def ratio_checks(bench: Bench, summaries: dict[str, dict[str, Any]]) -> list[Check]:
@@ -374,7 +422,7 @@ def ratio_checks(bench: Bench, summaries: dict[str, dict[str, Any]]) -> list[Che
         ratio = summaries[scenario.name]["ratio_to_baseline"]["median"]
         checks.append(
             Check(
-                f"{scenario.name} req/s vs {BASELINE.name} view",
+                f"{scenario.name} req/s vs {scenario.baseline}",
                 f"{ratio:.2f}",
                 f">= {scenario.min_ratio:.2f}",
                 ratio >= scenario.min_ratio,
@@ -388,13 +436,16 @@ def measure_throughput(bench: Bench) -> Section:
     runs = run_rounds(bench)
     summaries = {s.name: summarize_runs(s, runs) for s in bench.scenarios}
     options = bench.options
+    cache = "a private redis-server" if bench.env.get("REDIS_URL") else "each process's memory"
     title = (
         f"Throughput: wrk -t{options.threads} -c{options.connections} -d{options.duration}s "
         f"(Accept-Encoding: {ACCEPT_ENCODING}), {options.rounds} alternating rounds, medians; "
-        f"gunicorn {options.workers} sync workers"
+        f"gunicorn {options.workers} sync workers; cache and sessions: {cache}"
     )
     failed = any(s["non_2xx_3xx"] for s in summaries.values())
     lines = throughput_lines(bench, summaries)
+    if not any(scenario.via == "nginx" for scenario in bench.scenarios):
+        lines += ["", f"nginx scenarios SKIPPED: {bench.results.get('nginx_skipped')}."]
     if any(s["socket_errors"] for s in summaries.values()):
         lines.append("Socket errors: wrk lost connections; see the JSON file for which kind.")
     return Section(
@@ -748,7 +799,14 @@ def executable(name: str) -> str:
     return found
 
 
-def server_environment(workdir: Path) -> dict[str, str]:
+# nginx keeps a page this long (s-maxage): longer than the run, so that every request of
+# a shared-* scenario is a HIT. COMMENT_FORM_MAX_AGE must stay ten times the copy's life.
+SHARED_CACHE_SECONDS = 600
+
+
+def server_environment(workdir: Path, redis_url: str) -> dict[str, str]:
+    """The app as deployed (DEBUG off, Redis for the cache and sessions, as every process of
+    a deployment shares them), on a scratch SQLite database."""
     env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL"}}
     env.update(
         DJANGO_SETTINGS_MODULE="portal.settings",
@@ -757,8 +815,12 @@ def server_environment(workdir: Path) -> dict[str, str]:
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS=f"{HOST},localhost",
         SECURE_SSL_REDIRECT="false",
+        SHARED_CACHE_SECONDS=str(SHARED_CACHE_SECONDS),
+        COMMENT_FORM_MAX_AGE=str(12 * (SHARED_CACHE_SECONDS + 60)),
         PYTHONUNBUFFERED="1",
     )
+    if redis_url:
+        env["REDIS_URL"] = redis_url
     return env
 
 
@@ -838,33 +900,74 @@ def serve(env: dict[str, str], workers: int, log: Path) -> Iterator[str]:
         stop(process)
 
 
-def check_scenarios(base_url: str, scenarios: Sequence[Scenario]) -> None:
-    """Refuse to measure an error page: every scenario must answer 200 before we start."""
-    for scenario in scenarios:
-        status = fetch(base_url + scenario.path).status
-        if status != 200:
-            raise RuntimeError(f"{scenario.name} ({scenario.path}) answered {status}, not 200")
+def header_dict(headers: Sequence[str]) -> dict[str, str]:
+    return dict(header.split(": ", 1) for header in headers)
 
 
-def with_current_etags(base_url: str, scenarios: Sequence[Scenario]) -> list[Scenario]:
-    """Fill in ETAG_PLACEHOLDER with the path's current ETag, and check that the server
-    then answers 304: a scenario meant to measure 304s must not measure full responses."""
+def check_scenarios(bench: Bench) -> None:
+    """Refuse to measure an error page: every scenario must answer 200 before we start,
+    and nginx's shared-* scenarios must be answered from its cache."""
+    for scenario in bench.scenarios:
+        answer = fetch(bench.url(scenario), headers=header_dict(scenario.headers))
+        expected = 304 if any(h.startswith("If-None-Match:") for h in scenario.headers) else 200
+        if answer.status != expected:
+            raise RuntimeError(f"{scenario.name} ({scenario.path}) answered {answer.status}")
+        cache_status = answer.headers.get("X-Cache-Status")
+        if scenario.via == "nginx" and scenario.baseline and cache_status != "HIT":
+            raise RuntimeError(f"{scenario.name}: nginx's cache said {cache_status}, not HIT")
+
+
+def with_placeholders(
+    base_url: str, scenarios: Sequence[Scenario], session_key: str
+) -> list[Scenario]:
+    """Fill in SESSION_PLACEHOLDER, and ETAG_PLACEHOLDER with the path's current ETag,
+    checking that the server then answers 304: a scenario meant to measure 304s must not
+    measure full responses."""
     resolved = []
     for scenario in scenarios:
-        if any(ETAG_PLACEHOLDER in header for header in scenario.headers):
+        headers = tuple(h.replace(SESSION_PLACEHOLDER, session_key) for h in scenario.headers)
+        if any(ETAG_PLACEHOLDER in header for header in headers):
             etag = fetch(base_url + scenario.path).headers.get("ETag")
             if not etag:
                 raise RuntimeError(f"{scenario.name} ({scenario.path}) sends no ETag")
-            headers = tuple(h.replace(ETAG_PLACEHOLDER, etag) for h in scenario.headers)
-            status = fetch(
-                base_url + scenario.path,
-                headers=dict(h.split(": ", 1) for h in headers),
-            ).status
+            headers = tuple(h.replace(ETAG_PLACEHOLDER, etag) for h in headers)
+            status = fetch(base_url + scenario.path, headers=header_dict(headers)).status
             if status != 304:
                 raise RuntimeError(f"{scenario.name} answered {status}, not 304, to {headers}")
-            scenario = replace(scenario, headers=headers)
-        resolved.append(scenario)
+        resolved.append(replace(scenario, headers=headers))
     return resolved
+
+
+@contextmanager
+def nginx_in_front(app_url: str, workdir: Path) -> Iterator[str | None]:
+    """nginx as make serve configures it (deploy/nginx.conf, through bench/stack.py) in
+    front of the gunicorn under measurement, its /static/ being a folder of our own for the
+    pages' static copies; yields its address, or None when nginx is not installed."""
+    if stack.nginx_binary() is None:
+        yield None
+        return
+    port = free_port()
+    static_root = workdir / "nginx-static"
+    (static_root / STATIC_COPIES).mkdir(parents=True)
+    app_port = int(urlsplit(app_url).port)
+    process = stack.start_nginx(workdir / "nginx", port, [app_port], static_root=static_root)
+    try:
+        progress(f"nginx pid {process.pid} on http://{HOST}:{port} in front of gunicorn")
+        yield f"http://{HOST}:{port}"
+    finally:
+        stop(process)
+
+
+def write_static_copies(nginx_url: str, static_root: Path) -> None:
+    """Each shared page as nginx's cache keeps it (the app's bytes, uncompressed: nginx
+    compresses both alike on the way out), written where nginx serves files; the page is
+    then in the cache, so the shared-* scenarios measure HITs."""
+    for name, path, file in SHARED_PAGES:
+        answer = fetch(nginx_url + path, accept_encoding="identity")
+        again = fetch(nginx_url + path, accept_encoding="identity")
+        if answer.status != 200 or again.body != answer.body:
+            raise RuntimeError(f"{name} through nginx: {answer.status}, or the bytes changed")
+        (static_root / STATIC_COPIES / file).write_bytes(answer.body)
 
 
 def server_log_summary(log: Path) -> dict[str, Any]:
@@ -976,8 +1079,8 @@ def parse_options(argv: Sequence[str] | None) -> Options:
     parser.add_argument(
         "--duration",
         type=positive_int,
-        default=positive_int(env("BENCH_DURATION", "10")),
-        help="seconds per wrk run (env BENCH_DURATION, default 10)",
+        default=positive_int(env("BENCH_DURATION", "5")),
+        help="seconds per wrk run (env BENCH_DURATION, default 5)",
     )
     parser.add_argument(
         "--rounds",
@@ -989,54 +1092,120 @@ def parse_options(argv: Sequence[str] | None) -> Options:
     parser.add_argument("--threads", type=positive_int, default=2, help="wrk threads")
     parser.add_argument("--connections", type=positive_int, default=32, help="wrk connections")
     parser.add_argument("--workers", type=positive_int, default=2, help="gunicorn sync workers")
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        default=(),
+        choices=[measure.__name__.removeprefix("measure_") for measure in MEASUREMENTS],
+        help="run only these measurements",
+    )
     args = parser.parse_args(argv)
-    return Options(**vars(args))
+    return Options(**vars(args) | {"only": tuple(args.only)})
 
 
-SEED_COMMENTS_CODE = """
+# The seed article with BENCH_COMMENTS published comments, a copy of it (the busy article)
+# with BUSY_COMMENTS, and a signed-in editor's session (staff read the pages nginx does not
+# keep for them). Written behind the services' back, before the server starts, so no cache
+# holds anything older.
+SEED_CODE = """
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+from django.contrib.sessions.backends.db import SessionStore
 from django.utils import timezone
 from articles.models import Article
 from comments.models import Comment
 article = Article.objects.get(slug="china-russia-ties-at-all-time-high")
+topics = list(article.topics.all())
+busy = Article.objects.get(pk=article.pk)
+busy.pk, busy.slug = None, "BUSY_SLUG"
+busy.save()
+busy.topics.set(topics)
 now = timezone.now()
-Comment.objects.bulk_create(
-    Comment(
-        article=article,
-        user_name=f"Reader {n}",
-        text=f"Comment {n}: the SCO summit and what it means for trade with Moscow.",
-        html=f"<p>Comment {n}: the SCO summit and what it means for trade with Moscow.</p>",
-        status=Comment.Status.PUBLISHED,
-        created=now - timezone.timedelta(minutes=COUNT - n),
-        content_hash=f"bench-{n}",
+for target, count in ((article, BENCH_COMMENTS), (busy, BUSY_COMMENTS)):
+    Comment.objects.bulk_create(
+        Comment(
+            article=target,
+            user_name=f"Reader {n}",
+            text=f"Comment {n}: the SCO summit and what it means for trade with Moscow.",
+            html=f"<p>Comment {n}: the SCO summit and what it means for trade with Moscow.</p>",
+            status=Comment.Status.PUBLISHED,
+            created=now - timezone.timedelta(minutes=count - n),
+            content_hash=f"bench-{target.pk}-{n}",
+        )
+        for n in range(count)
     )
-    for n in range(COUNT)
-)
-print(json.dumps({"comments": Comment.objects.count()}))
+editor = get_user_model().objects.create_superuser("editor", "editor@example.org", None)
+session = SessionStore()
+session[SESSION_KEY] = str(editor.pk)
+session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+session[HASH_SESSION_KEY] = editor.get_session_auth_hash()
+session.create()
+print(json.dumps({"comments": Comment.objects.count(), "session": session.session_key}))
 """
 
 
-def seed_comments(env: dict[str, str], count: int) -> None:
-    progress(f"publishing {count} comments under the article")
-    run_django(env, SEED_COMMENTS_CODE.replace("COUNT", str(count)), timeout=120)
+def seed(env: dict[str, str]) -> str:
+    """Seed the database (SEED_CODE); returns the editor's session key."""
+    progress(
+        f"publishing {BENCH_COMMENTS} comments under the article, {BUSY_COMMENTS:,} under "
+        "a copy of it; an editor's session"
+    )
+    code = (
+        SEED_CODE.replace("BUSY_SLUG", BUSY_SLUG)
+        .replace("BENCH_COMMENTS", str(BENCH_COMMENTS))
+        .replace("BUSY_COMMENTS", str(BUSY_COMMENTS))
+    )
+    return run_django(env, code, timeout=300)["session"]
+
+
+@contextmanager
+def private_redis() -> Iterator[str]:
+    """A redis-server of our own for the cache and sessions, as a deployment has; "" (the
+    per-process memory cache) when redis-server is not installed."""
+    if shutil.which("redis-server") is None:
+        progress("redis-server is not installed: the cache is each process's memory")
+        yield ""
+        return
+    redis = stack.RedisServer()
+    redis.start()
+    try:
+        yield redis.url
+    finally:
+        redis.stop()
 
 
 def run(options: Options, workdir: Path) -> tuple[dict[str, Any], list[Section]]:
     info = machine_info(options)
     print("\n".join(header_lines(info)), flush=True)
-    env = server_environment(workdir)
-    migrate(env)
-    seed_comments(env, BENCH_COMMENTS)
     log = workdir / "gunicorn.log"
     sections: list[Section] = []
-    with serve(env, options.workers, log) as base_url:
-        check_scenarios(base_url, SCENARIOS)
-        scenarios = with_current_etags(base_url, SCENARIOS)
-        bench = Bench(options, base_url, scenarios, env=env, workdir=workdir)
-        for measure in MEASUREMENTS:
-            section = measure(bench)
-            print_section(section)
-            bench.results[section.key] = section.data
-            sections.append(section)
+    with private_redis() as redis_url:
+        info["cache"] = "redis" if redis_url else "locmem"
+        env = server_environment(workdir, redis_url)
+        migrate(env)
+        session_key = seed(env)
+        with (
+            serve(env, options.workers, log) as base_url,
+            nginx_in_front(base_url, workdir) as nginx_url,
+        ):
+            scenarios = with_placeholders(base_url, SCENARIOS, session_key)
+            urls = {"app": base_url}
+            results: dict[str, Any] = {}
+            if nginx_url:
+                write_static_copies(nginx_url, workdir / "nginx-static")
+                scenarios += NGINX_SCENARIOS
+                urls["nginx"] = nginx_url
+            else:
+                results["nginx_skipped"] = "nginx is not installed (make nginx installs it)"
+                print(f"\nSkipping the nginx scenarios: {results['nginx_skipped']}.")
+            bench = Bench(options, urls, scenarios, env=env, workdir=workdir, results=results)
+            check_scenarios(bench)
+            for measure in MEASUREMENTS:
+                if options.only and measure.__name__.removeprefix("measure_") not in options.only:
+                    continue
+                section = measure(bench)
+                print_section(section)
+                bench.results[section.key] = section.data
+                sections.append(section)
     info["load_average_after"] = os.getloadavg()
     report = {
         "meta": info,

@@ -1,23 +1,29 @@
 """The production stack as `make serve` runs it (scripts/serve: nginx, app instances, the task
 worker), on a scratch PostgreSQL database, a private redis-server and a local SMTP sink: what
-`make load` (bench/load.py) and the served-stack tests (tests/served/) start and stop.
+`make load` (bench/load.py), `make bench` (bench/run.py) and the served-stack tests
+(tests/served/) start and stop; nginx alone in front of given app ports; and Browser, the
+reader with cookies they all send requests as.
 
 Only the standard library, psycopg and aiosmtpd: the app runs in the stack's processes."""
 
 import asyncio
 import contextlib
+import http.client
 import os
 import re
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 import urllib.request
 from collections import Counter
 from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,6 +75,80 @@ def log_tail(path: Path, lines: int = 30) -> str:
     if not path.exists():
         return ""
     return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+
+
+# --- A reader's browser ------------------------------------------------------------------------
+
+
+@dataclass
+class Answer:
+    status: int  # 0: no answer (connection refused, reset, timed out); body says why
+    body: str
+    headers: http.client.HTTPMessage  # empty when there was no answer
+    ms: float
+
+
+class Browser:
+    """One reader's browser at a loopback address of its own (nginx names it in
+    X-Forwarded-For, so rate limits see one reader per address), keeping its cookies as a
+    browser does: set ones are sent back, emptied (deleted) ones are gone.
+
+    A form is sent with the Origin and Sec-Fetch-Site a browser adds to a form from the
+    page (the reader forms are checked by origin, portal/csrf.py); headers given to
+    request() win. `port` is nginx's or one app instance's; request(port=..., forwarded=True)
+    asks an instance directly with the X-Forwarded-For nginx would add for this reader."""
+
+    def __init__(self, port: int, address: str = "127.0.0.1", name: str = "", *, timeout=30.0):
+        self.port, self.address, self.name, self.timeout = port, address, name, timeout
+        self.cookies = SimpleCookie()
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        form: dict | None = None,
+        *,
+        headers: dict | None = None,
+        port: int | None = None,
+        forwarded: bool = False,
+    ) -> Answer:
+        port = port or self.port
+        headers = dict(headers or {})
+        if forwarded:
+            headers["X-Forwarded-For"] = self.address
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={m.coded_value}" for k, m in self.cookies.items())
+        body = None
+        if form is not None:
+            body = urllib.parse.urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            headers.setdefault("Origin", f"http://127.0.0.1:{port}")
+            headers.setdefault("Sec-Fetch-Site", "same-origin")
+        started = time.perf_counter()
+        connection = http.client.HTTPConnection(
+            "127.0.0.1", port, timeout=self.timeout, source_address=(self.address, 0)
+        )
+        try:
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            text = response.read().decode(errors="replace")
+        except (OSError, http.client.HTTPException) as error:
+            ms = (time.perf_counter() - started) * 1000
+            return Answer(0, f"{type(error).__name__}: {error}", http.client.HTTPMessage(), ms)
+        finally:
+            connection.close()
+        ms = (time.perf_counter() - started) * 1000
+        for header in response.headers.get_all("Set-Cookie") or []:
+            self.cookies.load(header)
+        for name in [name for name, morsel in self.cookies.items() if not morsel.value]:
+            del self.cookies[name]
+        return Answer(response.status, text, response.headers, ms)
+
+    def get(self, path: str, **options) -> Answer:
+        return self.request("GET", path, **options)
+
+
+# --- Services -----------------------------------------------------------------------------------
 
 
 class RedisServer:
@@ -283,6 +363,56 @@ def manage(running: Running, code: str, *, timeout: float = 120) -> str:
     if result.returncode != 0:
         raise StackError(f"manage.py shell failed:\n{result.stdout}{result.stderr}")
     return result.stdout
+
+
+# nginx alone, configured as make serve configures it, in front of app ports of the caller's.
+
+
+def nginx_binary() -> str | None:
+    """Debian's nginx (make nginx installs it), or None."""
+    return shutil.which("nginx") or next(
+        (path for path in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if Path(path).exists()),
+        None,
+    )
+
+
+def start_nginx(
+    run_dir: Path, port: int, app_ports: list[int], *, static_root: Path | None = None
+) -> subprocess.Popen:
+    """nginx on deploy/nginx.conf as scripts/serve renders it (its shared cache, balancing,
+    /static/ from `static_root`, STATIC_ROOT by default) in front of `app_ports`; its pid,
+    logs, cache and temporary files under `run_dir`. Returns once it listens; stop() it."""
+    from deploy import serve
+
+    nginx = nginx_binary()
+    if nginx is None:
+        raise StackError("nginx is not installed (make nginx installs it from Debian)")
+    config = serve.Config(
+        port=port,
+        listen_address="127.0.0.1",
+        app_instances=len(app_ports),
+        workers=0,  # not in nginx's configuration
+        first_app_port=app_ports[0],
+        database_url="",
+        redis_url="",
+        site_url=f"http://127.0.0.1:{port}",
+        run_dir=run_dir,
+        tls_certificate="",
+        tls_certificate_key="",
+    )
+    options = {"static_root": static_root} if static_root is not None else {}
+    serve.write_nginx_config(config, app_ports, **options)
+    process = subprocess.Popen(
+        [nginx, "-p", str(run_dir), "-c", str(run_dir / "nginx.conf")]
+        + ["-e", str(run_dir / "logs" / "error.log")]
+    )
+    try:
+        wait_for_port(port, process)
+    except StackError as error:
+        stop(process)
+        tail = log_tail(run_dir / "logs" / "error.log")
+        raise StackError(f"nginx did not start:\n{tail}") from error
+    return process
 
 
 # Processes: who descends from whom, and how much memory each holds.

@@ -265,6 +265,8 @@ def comment_paginator(request: HttpRequest | None, article: Article) -> CommentP
             article_url=article.get_absolute_url,  # only a page's links need it
             newest=newest,
         )
+        # The first comment fragment this page reads: read the others with it.
+        fragments.prefetch(request, article, closed=is_closed(article))
         fragments.comment_counts(request, article, paginator)
         made[article.pk] = paginator
     return made[article.pk]

@@ -15,6 +15,7 @@ from django.utils.html import escape
 
 from articles.models import Article
 from articles.page_scopes import article_page_scope
+from comments import pages
 from portal import content_versions, placeholders, shared_cache
 
 # A safety net: entries of an old version are never read again, and expire.
@@ -22,22 +23,72 @@ TIMEOUT = 24 * 3600
 
 
 def _version(request: HttpRequest | None, article: Article) -> str | None:
-    """The versions `article`'s comment fragments depend on, once per request; None while
-    the cache is unreachable."""
-    memo = request.__dict__.setdefault("_fragment_versions", {}) if request is not None else {}
-    if article.pk not in memo:
+    """The versions `article`'s comment fragments depend on (read once per request, with
+    the article's, portal.content_versions); None while the cache is unreachable."""
+    try:
+        current = shared_cache.call(
+            content_versions.versions,
+            "articles",
+            article_page_scope(article.slug),
+            request=request,
+        )
+    except shared_cache.Unavailable:
+        return None
+    return "-".join(current.values())
+
+
+def _counts_key(article: Article, version: str) -> str:
+    return f"fragments:counts:{article.pk}:{version}"
+
+
+def _list_key(article: Article, version: str, newest: bool, page: str, replies: bool) -> str:
+    order = "newest" if newest else "oldest"
+    return f"fragments:comments:{article.pk}:{version}:{order}:{page}:{int(replies)}"
+
+
+def _form_key(article: Article, version: str, variant: str) -> str:
+    return f"fragments:form:{article.pk}:{version}:{variant}"
+
+
+def form_variant(request: HttpRequest | None, *, closed: bool) -> str:
+    """What an empty comment form's HTML depends on besides the article: whether comments
+    are closed, and the comment page it sends the reader back to."""
+    return f"{int(closed)}{pages.listing_query(request.GET) if request is not None else ''}"
+
+
+def prefetch(request: HttpRequest | None, article: Article, *, closed: bool) -> None:
+    """Read the fragments a page of `article` will most likely ask for (the counts, the
+    comment page its cursor or ?cpage= names, the empty form) in one round trip; _get()
+    finds them in the request. A guess that misses (an out-of-range ?cpage=) costs one more
+    read."""
+    version = _version(request, article)
+    if request is None or version is None:
+        return
+    newest = pages.newest_first(request.GET)
+    cursor = pages.requested_cursor(request.GET)
+    if cursor is not None:
+        page = str(cursor)
+    else:
         try:
-            current = shared_cache.call(
-                content_versions.versions, "articles", article_page_scope(article.slug)
-            )
-        except shared_cache.Unavailable:
-            memo[article.pk] = None
-        else:
-            memo[article.pk] = "-".join(current.values())
-    return memo[article.pk]
+            page = str(max(1, int(request.GET.get(pages.PAGE_PARAMETER, 1))))
+        except ValueError:
+            page = "1"
+    keys = [
+        _counts_key(article, version),
+        _list_key(article, version, newest, page, not closed),
+        _form_key(article, version, form_variant(request, closed=closed)),
+    ]
+    try:
+        found = shared_cache.call(cache.get_many, keys)
+    except shared_cache.Unavailable:
+        return
+    request.__dict__.setdefault("_fragments", {}).update({key: found.get(key) for key in keys})
 
 
-def _get(key: str):
+def _get(key: str, request: HttpRequest | None = None):
+    prefetched = request.__dict__.get("_fragments", {}) if request is not None else {}
+    if key in prefetched:
+        return prefetched[key]
     try:
         return shared_cache.call(cache.get, key)
     except shared_cache.Unavailable:
@@ -53,9 +104,9 @@ def comment_counts(request: HttpRequest | None, article: Article, paginator) -> 
     """Give `paginator` (a comments.display.CommentPaginator) its counts from the cache, or
     count once and keep them for the next fresh render."""
     version = _version(request, article)
-    key = f"fragments:counts:{article.pk}:{version}"
+    key = _counts_key(article, version) if version is not None else ""
     if version is not None:
-        found = _get(key)
+        found = _get(key, request)
         if found is not None:
             paginator.__dict__["_counts"] = found
             return
@@ -79,9 +130,8 @@ def comment_list(
     version = _version(request, article)
     if version is None:
         return render()
-    order = "newest" if newest else "oldest"
-    key = f"fragments:comments:{article.pk}:{version}:{order}:{page}:{int(replies_open)}"
-    html = _get(key)
+    key = _list_key(article, version, newest, page, replies_open)
+    html = _get(key, request)
     if html is None:
         html = render()
         _set(key, html)
@@ -104,8 +154,8 @@ def comment_form(
     version = _version(request, article)
     if version is None:
         return render(name, token())
-    key = f"fragments:form:{article.pk}:{version}:{variant}"
-    entry = _get(key)
+    key = _form_key(article, version, variant)
+    entry = _get(key, request)
     if entry is None:
         markers = {"name": placeholders.new_marker(), "token": placeholders.new_marker()}
         entry = {"html": render(markers["name"], markers["token"]), "markers": markers}

@@ -1,6 +1,7 @@
 """What a reader is told after sending a comment: published, held, refused, or a nudge
 before anything is stored, with the screening's reasons in plain words (never its scores),
-and the signed marker that lets a nudged reader send the same text again on purpose."""
+and the signed marker that lets a nudged reader send the same text again on purpose; and
+after reporting a comment or withdrawing the report."""
 
 from collections.abc import Iterable
 
@@ -18,6 +19,23 @@ REFUSED = (
 NUDGE = (
     "This comment may break our rules: {why}. Edit it, or send it again as it is and it "
     "will be recorded for a moderator."
+)
+
+# After a report, its withdrawal ("Undo"), or a refusal of either.
+REPORTED = "Thank you. A moderator will look at this comment."
+REPORTED_AND_HELD = (
+    "Thank you. With the reports of other readers, yours has hidden this comment until a "
+    "moderator has looked at it."
+)
+ALREADY_REPORTED = "You have already reported this comment. A moderator will look at it."
+WITHDRAWN = "Your report was withdrawn."
+WITHDRAW_REFUSED = (
+    "There is no report of yours on this comment that can still be withdrawn: a report can "
+    "be withdrawn within {seconds} seconds of sending it, once."
+)
+REPORTS_LIMITED = (
+    "You have sent many reports in the past hour. Please try again later; moderators are "
+    "looking at the comments already reported."
 )
 
 NUDGE_SALT = "comments.nudge"
@@ -75,6 +93,17 @@ def refused(reasons: Iterable[dict]) -> str:
 
 def nudge(reasons: Iterable[dict]) -> str:
     return NUDGE.format(why=why(reasons))
+
+
+def reported(*, created: bool, held: bool) -> str:
+    """After a report: filed (and whether, with others', it hid the comment), or filed before."""
+    if not created:
+        return ALREADY_REPORTED
+    return REPORTED_AND_HELD if held else REPORTED
+
+
+def withdraw_refused() -> str:
+    return WITHDRAW_REFUSED.format(seconds=settings.COMMENT_REPORT_UNDO_SECONDS)
 
 
 def sign_nudge(article_pk: int, digest: str) -> str:

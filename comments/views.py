@@ -25,10 +25,6 @@ CLOSED = "Comments are closed on this article."
 FORM_USED = (
     "This form has already sent a comment. Your new comment is still here: please send it again."
 )
-REPORTS_LIMITED = (
-    "You have sent many reports in the past hour. Please try again later; moderators are "
-    "looking at the comments already reported."
-)
 BANNED = (
     "Your comment was not published: a moderator has stopped comments from this browser or "
     "under this name. Your text is still in the form."
@@ -270,19 +266,6 @@ def reply(request: HttpRequest, comment_id: int) -> HttpResponse:
     return render(request, "comments/reply.html", context, status=403 if closed else 200)
 
 
-REPORTED = "Thank you. A moderator will look at this comment."
-REPORTED_AND_HELD = (
-    "Thank you. With the reports of other readers, yours has hidden this comment until a "
-    "moderator has looked at it."
-)
-ALREADY_REPORTED = "You have already reported this comment. A moderator will look at it."
-WITHDRAWN = "Your report was withdrawn."
-WITHDRAW_REFUSED = (
-    "There is no report of yours on this comment that can still be withdrawn: a report can "
-    "be withdrawn within {seconds} seconds of sending it, once."
-)
-
-
 def _reportable(comment_id: int) -> Comment:
     """A comment a reader can see, so can report: published, under a published article."""
     return get_object_or_404(
@@ -324,11 +307,13 @@ def report_comment(request: HttpRequest, comment_id: int) -> HttpResponse:
             form.add_error(invalid.field, str(invalid))
         except services.TooManyReports:
             if _wants_json(request):
-                return JsonResponse({"status": "limited", "message": REPORTS_LIMITED}, status=429)
+                return JsonResponse(
+                    {"status": "limited", "message": outcomes.REPORTS_LIMITED}, status=429
+                )
             return render(
                 request,
                 "comments/report_refused.html",
-                {"message": REPORTS_LIMITED, "comment": comment},
+                {"message": outcomes.REPORTS_LIMITED, "comment": comment},
                 status=429,
             )
     if reported is None:
@@ -343,10 +328,7 @@ def report_comment(request: HttpRequest, comment_id: int) -> HttpResponse:
                 {"status": "invalid", "errors": errors, "message": message}, status=400
             )
         return _report_page(request, comment, form, status=400)
-    if not reported.created:
-        message = ALREADY_REPORTED
-    else:
-        message = REPORTED_AND_HELD if reported.held else REPORTED
+    message = outcomes.reported(created=reported.created, held=reported.held)
     undo = reverse("comments:withdraw-report", args=[comment.pk]) if reported.withdrawable else None
     if _wants_json(request):
         data = {
@@ -383,7 +365,7 @@ def withdraw_report(request: HttpRequest, comment_id: int) -> HttpResponse:
     try:
         services.withdraw_report(comment=comment, client_key=ratelimit.client_key(request))
     except services.WithdrawRefused:
-        message = WITHDRAW_REFUSED.format(seconds=settings.COMMENT_REPORT_UNDO_SECONDS)
+        message = outcomes.withdraw_refused()
         if _wants_json(request):
             return JsonResponse({"status": "refused", "message": message}, status=409)
         context = {
@@ -393,7 +375,7 @@ def withdraw_report(request: HttpRequest, comment_id: int) -> HttpResponse:
         }
         return render(request, "comments/report_refused.html", context, status=409)
     if _wants_json(request):
-        return JsonResponse({"status": "withdrawn", "message": WITHDRAWN})
-    notice = {"kind": "info", "text": WITHDRAWN}
+        return JsonResponse({"status": "withdrawn", "message": outcomes.WITHDRAWN})
+    notice = {"kind": "info", "text": outcomes.WITHDRAWN}
     feedback.keep(request, comment.article, notice=notice, comment_id=comment.pk)
     return _see_other(_after_report_url(request, comment))

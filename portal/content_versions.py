@@ -9,9 +9,11 @@ and entries stored under the restarted number would come back.
 
 import contextlib
 import secrets
+from collections.abc import Sequence
 
 from django.core.cache import cache
 from django.db import transaction
+from django.http import HttpRequest
 
 from portal import shared_cache
 
@@ -38,10 +40,21 @@ def bump(*scopes: str) -> None:
     transaction.on_commit(bump_now, robust=True)
 
 
-def versions(*scopes: str) -> dict[str, str]:
+def versions(*scopes: str, request: HttpRequest | None = None) -> dict[str, str]:
     """The current version of each scope; a scope without one (never changed, or its key
-    evicted) gets a new one. Raises what the cache raises (callers go through
-    portal.shared_cache)."""
+    evicted) gets a new one. With a `request` (a reader's GET: nothing it does changes a
+    version), read once per request: the parts of one page ask for the same scopes. Raises
+    what the cache raises (callers go through portal.shared_cache)."""
+    if request is None:
+        return _read(scopes)
+    memo = request.__dict__.setdefault("_content_versions", {})
+    unread = [scope for scope in scopes if scope not in memo]
+    if unread:
+        memo.update(_read(unread))
+    return {scope: memo[scope] for scope in scopes}
+
+
+def _read(scopes: Sequence[str]) -> dict[str, str]:
     keys = {scope: _version_key(scope) for scope in scopes}
     found = cache.get_many(list(keys.values()))
     missing = [key for key in keys.values() if key not in found]

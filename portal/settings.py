@@ -174,7 +174,8 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's, reusing its redis-py client (portal/redis_cache.py).
+            "BACKEND": "portal.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "dispatch",
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
@@ -182,6 +183,10 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Sessions: in the database, read through Redis when there is one (portal/sessions.py: a
+# signed-in editor's page costs a cache read, not a query; a Redis outage loses nothing).
+# Without Redis, the database alone: a per-process cache would show each process its own.
+SESSION_ENGINE = "portal.sessions" if REDIS_URL else "django.contrib.sessions.backends.db"
 
 # Logins go through django-axes first, which refuses a locked-out account and address.
 AUTHENTICATION_BACKENDS = [

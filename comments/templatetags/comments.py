@@ -120,12 +120,11 @@ def render_comment_form(context, article) -> str:
 
     if kept is not None or notice is not None:
         return render(kept if kept is not None else display.new_form(request, article))
-    query = pages.listing_query(request.GET) if request is not None else ""
     return mark_safe(
         fragments.comment_form(
             request,
             article,
-            variant=f"{int(closed)}{query}",
+            variant=fragments.form_variant(request, closed=closed),
             render=lambda name, token: render(
                 None if closed else display.new_form(request, article, name=name, token=token)
             ),

@@ -1,7 +1,10 @@
 """Fresh renders use cached fragments of the comment list, yet every change a reader or a
 moderator makes shows at once in the next fresh render."""
 
+from unittest import mock
+
 import pytest
+from django.core.cache import caches
 from django.test import Client
 
 from comments import services
@@ -119,3 +122,41 @@ def test_an_article_edit_or_unpublishing_shows_at_once(seed_article, commits):
         seed_article.status = seed_article.Status.DRAFT
         seed_article.save()
     assert Client().get(SEED_URL).status_code == 404
+
+
+@pytest.mark.parametrize("query", ["", "?cpage=2&order=newest"])
+def test_a_fresh_render_reads_the_cache_in_three_round_trips(
+    seed_article, commits, settings, django_assert_num_queries, query
+):
+    # Each read is a round trip to Redis in production.
+    settings.COMMENTS_PER_PAGE = 1
+    publish(commits, seed_article, "First Reader", "The SCO summit matters for security.")
+    publish(commits, seed_article, "Second Reader", "Trade with Moscow grew over a decade.")
+    assert Client().get(SEED_URL + query).status_code == 200
+    backend, reads, depth = caches["default"], [], [0]
+
+    def counted(name):
+        original = getattr(backend, name)
+
+        def read(*args, **kwargs):
+            if not depth[0]:  # not the gets a get_many makes of its own
+                reads.append(name)
+            depth[0] += 1
+            try:
+                return original(*args, **kwargs)
+            finally:
+                depth[0] -= 1
+
+        return read
+
+    with (
+        mock.patch.object(backend, "get", counted("get")),
+        mock.patch.object(backend, "get_many", counted("get_many")),
+        django_assert_num_queries(0),
+    ):
+        response = Client().get(SEED_URL + query)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "First Reader" in html and "Second Reader" not in html  # one a page
+    # The versions, the article, then every comment fragment of the page at once.
+    assert reads == ["get_many", "get", "get_many"]

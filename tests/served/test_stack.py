@@ -2,23 +2,19 @@
 from deploy/nginx.conf as make serve renders it (test_serve.py runs make serve itself).
 Readers come from different loopback addresses."""
 
-import http.client
 import json
 import os
 import re
 import secrets
-import shutil
 import sqlite3
 import subprocess
 import sys
 import time
-import urllib.parse
-from http.cookies import SimpleCookie
 from pathlib import Path
 
 import pytest
 
-from deploy import serve
+from bench.stack import Browser, nginx_binary, start_nginx
 from tests.conftest import SEED_URL
 from tests.served.servers import (
     RedisServer,
@@ -31,9 +27,7 @@ from tests.served.servers import (
 
 pytestmark = pytest.mark.served
 BASE_DIR = Path(__file__).resolve().parents[2]
-NGINX = shutil.which("nginx") or next(
-    (path for path in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if Path(path).exists()), None
-)
+NGINX = nginx_binary()
 SHARED_CACHE_SECONDS = 2
 ADMIN_PASSWORD = "served-stack-admin-" + secrets.token_hex(4)
 TEXTS = [
@@ -106,106 +100,58 @@ def stack(tmp_path_factory):
         stderr=subprocess.STDOUT,
     )
     prefix = workdir / "nginx"
-    config = serve.Config(
-        port=nginx_port,
-        listen_address="127.0.0.1",
-        app_instances=1,
-        workers=2,
-        first_app_port=app_port,
-        database_url=env["DATABASE_URL"],
-        redis_url=redis.url,
-        site_url=f"http://127.0.0.1:{nginx_port}",
-        run_dir=prefix,
-        tls_certificate="",
-        tls_certificate_key="",
-    )
-    serve.write_nginx_config(config, [app_port])
-    nginx = subprocess.Popen(
-        [NGINX, "-p", str(prefix), "-c", str(prefix / "nginx.conf"), "-e", "logs/error.log"]
-    )
+    nginx = None
     try:
         wait_for_port(app_port, gunicorn, timeout=30)
-        wait_for_port(nginx_port, nginx)
+        nginx = start_nginx(prefix, nginx_port, [app_port])
         wait_for_http(f"http://127.0.0.1:{nginx_port}/healthz")
         yield Stack(nginx_port=nginx_port, redis=redis, database=database, logs=workdir)
     except Exception:
         print(log_tail(gunicorn_log), log_tail(prefix / "logs" / "error.log"), sep="\n")
         raise
     finally:
-        stop(nginx)
+        if nginx is not None:
+            stop(nginx)
         stop(gunicorn)
         log_file.close()
         redis.stop()
 
 
-class Reader:
+def reader(stack: Stack, address: str) -> Browser:
     """One browser-like reader at its own loopback address, keeping its cookies."""
-
-    def __init__(self, stack: Stack, address: str):
-        self.stack, self.address, self.cookies = stack, address, SimpleCookie()
-
-    def request(self, method: str, path: str, form: dict | None = None, headers=None):
-        connection = http.client.HTTPConnection(
-            "127.0.0.1", self.stack.nginx_port, timeout=15, source_address=(self.address, 0)
-        )
-        headers = dict(headers or {})
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={m.coded_value}" for k, m in self.cookies.items())
-        body = None
-        if form is not None:
-            body = urllib.parse.urlencode(form)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        connection.request(method, path, body=body, headers=headers)
-        response = connection.getresponse()
-        text = response.read().decode(errors="replace")
-        for header in response.headers.get_all("Set-Cookie") or []:
-            self.cookies.load(header)
-        # What a browser keeps: an emptied (deleted) cookie is gone.
-        for name in [name for name, morsel in self.cookies.items() if not morsel.value]:
-            del self.cookies[name]
-        connection.close()
-        self.headers = response.headers
-        return response.status, text
-
-    def get(self, path: str):
-        return self.request("GET", path)
-
-    def post_form(self, page: str, action: str, fields: dict, headers=None):
-        """GET the page (for its CSRF cookie and token, like a browser), then POST."""
-        status, html = self.get(page)
-        assert status == 200, html[:500]
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
-        return self.request(
-            "POST", action, {"csrfmiddlewaretoken": token, **fields}, headers=headers
-        )
-
-    def post_comment(self, name: str, text: str):
-        status, html = self.get(SEED_URL)
-        assert status == 200, html[:500]
-        # No CSRF token on the page (a shared cache's copy): the browser's Origin and
-        # Sec-Fetch-Site say the form is the site's own.
-        timestamp = re.search(r'name="timestamp" value="([^"]+)"', html).group(1)
-        action = re.search(r'action="(/comments/post/\d+/)"', html).group(1)
-        return self.request(
-            "POST",
-            action,
-            {"timestamp": timestamp, "user_name": name, "text": text},
-            headers={
-                "Origin": f"http://127.0.0.1:{self.stack.nginx_port}",
-                "Sec-Fetch-Site": "same-origin",
-            },
-        )
+    return Browser(stack.nginx_port, address, timeout=15)
 
 
-def tip(reader: Reader, headers=None) -> int:
-    status, _ = reader.post_form(
-        "/send-your-stories/", "/send-your-stories/", {"story": ""}, headers=headers
+def post_form(browser: Browser, page: str, action: str, fields: dict, headers=None):
+    """GET the page (for its CSRF cookie and token, like a browser), then POST."""
+    answer = browser.get(page)
+    assert answer.status == 200, answer.body[:500]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', answer.body).group(1)
+    return browser.request(
+        "POST", action, {"csrfmiddlewaretoken": token, **fields}, headers=headers
     )
-    return status
+
+
+def post_comment(browser: Browser, name: str, text: str):
+    answer = browser.get(SEED_URL)
+    assert answer.status == 200, answer.body[:500]
+    # No CSRF token on the page (a shared cache's copy): the browser's Origin and
+    # Sec-Fetch-Site say the form is the site's own.
+    timestamp = re.search(r'name="timestamp" value="([^"]+)"', answer.body).group(1)
+    action = re.search(r'action="(/comments/post/\d+/)"', answer.body).group(1)
+    return browser.request(
+        "POST", action, {"timestamp": timestamp, "user_name": name, "text": text}
+    )
+
+
+def tip(browser: Browser, headers=None) -> int:
+    return post_form(
+        browser, "/send-your-stories/", "/send-your-stories/", {"story": ""}, headers=headers
+    ).status
 
 
 def test_readers_at_different_addresses_have_their_own_rate_limits(stack):
-    first, second = Reader(stack, "127.0.0.2"), Reader(stack, "127.0.0.3")
+    first, second = reader(stack, "127.0.0.2"), reader(stack, "127.0.0.3")
     assert [tip(first) for _ in range(4)] == [400, 400, 400, 429]
     assert tip(second) == 400  # behind the same nginx, yet not refused
     # A forged X-Forwarded-For is kept in front of what nginx appends: still the same reader.
@@ -213,102 +159,109 @@ def test_readers_at_different_addresses_have_their_own_rate_limits(stack):
 
 
 def test_made_up_query_strings_do_not_grow_the_cache(stack):
-    reader = Reader(stack, "127.0.0.4")
+    browser = reader(stack, "127.0.0.4")
     # An address nginx has not kept, so the app renders it (and fills its fragment cache).
-    assert reader.get(f"{SEED_URL}?utm_source=first")[0] == 200
+    assert browser.get(f"{SEED_URL}?utm_source=first").status == 200
     before = len(stack.redis.keys("*fragments:*"))
     for n in range(100):
-        assert reader.get(f"{SEED_URL}?utm_source={n}&cpage=1")[0] == 200
+        assert browser.get(f"{SEED_URL}?utm_source={n}&cpage=1").status == 200
     assert len(stack.redis.keys("*fragments:*")) == before
 
 
-def wait_for_health(reader: Reader, status: int, *, timeout: float = 5.0) -> dict:
+def wait_for_health(browser: Browser, status: int, *, timeout: float = 5.0) -> str:
     deadline = time.monotonic() + timeout
     while True:
-        got, body = reader.get("/healthz")
-        if got == status or time.monotonic() > deadline:
-            assert got == status, body
-            return body
+        answer = browser.get("/healthz")
+        if answer.status == status or time.monotonic() > deadline:
+            assert answer.status == status, answer.body
+            return answer.body
         time.sleep(0.1)
 
 
 def test_a_redis_outage_degrades_but_nothing_fails(stack):
-    reader, editor = Reader(stack, "127.0.0.5"), Reader(stack, "127.0.0.6")
-    status, _ = editor.post_form(
+    browser, editor = reader(stack, "127.0.0.5"), reader(stack, "127.0.0.6")
+    answer = post_form(
+        editor,
         "/admin/login/?next=/admin/",
         "/admin/login/?next=/admin/",
         {"username": "editor", "password": ADMIN_PASSWORD},
     )
-    assert status == 302
+    assert answer.status == 302
     stack.redis.stop()
     try:
-        assert reader.get(SEED_URL)[0] == 200
-        assert reader.get("/")[0] == 200
-        assert reader.post_comment("Outage Reader", TEXTS[0])[0] == 303
+        assert browser.get(SEED_URL).status == 200
+        assert browser.get("/").status == 200
+        assert post_comment(browser, "Outage Reader", TEXTS[0]).status == 303
         [(pk, state)] = stack.rows(
             "SELECT id, status FROM comments_comment WHERE user_name = ?", "Outage Reader"
         )
         assert state == "published"
-        status, _ = editor.post_form(
+        answer = post_form(
+            editor,
             "/admin/comments/comment/",
             f"/admin/comments/comment/{pk}/moderate/",
             {"moderate": "remove_spam"},
         )
-        assert status == 302
+        assert answer.status == 302
         assert stack.rows("SELECT action FROM comments_moderationdecision") == [("remove_spam",)]
-        assert json.loads(wait_for_health(reader, 503))["down"] == ["cache"]
+        assert json.loads(wait_for_health(browser, 503))["down"] == ["cache"]
     finally:
         stack.redis.start()
-    wait_for_health(reader, 200)
-    assert TEXTS[0] not in Reader(stack, "127.0.0.8").get(SEED_URL)[1]  # removed shows at once
+    wait_for_health(browser, 200)
+    # The removal shows at once.
+    assert TEXTS[0] not in reader(stack, "127.0.0.8").get(SEED_URL).body
 
 
 @pytest.mark.parametrize("name", ["王伟", "Иван Петров", "Zoë ✓"])
 def test_names_in_any_script_are_posted_and_remembered(stack, name):
-    reader = Reader(stack, f"127.0.1.{len(name)}")  # one address per reader
+    browser = reader(stack, f"127.0.1.{len(name)}")  # one address per reader
     text = TEXTS[1 + len(name) % 2]
-    status, body = reader.post_comment(name, f"{text} ({name})")
-    assert status == 303, (status, re.findall(r"(?:invalid-feedback|alert)[^>]*>([^<]*)", body))
+    answer = post_comment(browser, name, f"{text} ({name})")
+    assert answer.status == 303, (
+        answer.status,
+        re.findall(r"(?:invalid-feedback|alert)[^>]*>([^<]*)", answer.body),
+    )
     # Every send answers 303 (errors too, shown at the form): the comment must be stored.
     assert stack.rows("SELECT id FROM comments_comment WHERE user_name = ?", name)
-    html = reader.get(SEED_URL)[1]
+    html = browser.get(SEED_URL).body
     assert re.search(r'name="user_name"[^>]*value="([^"]*)"', html).group(1) == name
 
 
 # --- The shared cache ------------------------------------------------------------------------
 
 
-def cache_status(reader: Reader, path: str, headers=None) -> str | None:
-    status, _ = reader.request("GET", path, headers=headers)
-    assert status == 200
-    return reader.headers["X-Cache-Status"]
+def cache_status(browser: Browser, path: str, headers=None) -> str | None:
+    answer = browser.get(path, headers=headers)
+    assert answer.status == 200
+    return answer.headers["X-Cache-Status"]
 
 
 def test_a_second_anonymous_request_is_answered_by_nginx(stack):
     path = "/topics/sco/?served-cache-test"
-    assert cache_status(Reader(stack, "127.0.2.1"), path) in {"MISS", "EXPIRED"}
-    reader = Reader(stack, "127.0.2.2")
-    assert cache_status(reader, path) == "HIT"
-    assert reader.headers["X-Upstream"] is None  # no app instance was asked
-    assert reader.headers["Cache-Control"].startswith("public, max-age=0, s-maxage=2")
-    assert not reader.headers.get_all("Set-Cookie")
+    assert cache_status(reader(stack, "127.0.2.1"), path) in {"MISS", "EXPIRED"}
+    answer = reader(stack, "127.0.2.2").get(path)
+    assert answer.status == 200 and answer.headers["X-Cache-Status"] == "HIT"
+    assert answer.headers["X-Upstream"] is None  # no app instance was asked
+    assert answer.headers["Cache-Control"].startswith("public, max-age=0, s-maxage=2")
+    assert not answer.headers.get_all("Set-Cookie")
 
 
 def test_a_new_comment_reaches_readers_within_the_freshness_window(stack):
     url = SEED_URL + "?window-test"
-    Reader(stack, "127.0.2.3").get(url)  # a copy without the comment is in the cache
-    assert cache_status(Reader(stack, "127.0.2.3"), url) == "HIT"
-    writer = Reader(stack, "127.0.2.4")
+    reader(stack, "127.0.2.3").get(url)  # a copy without the comment is in the cache
+    assert cache_status(reader(stack, "127.0.2.3"), url) == "HIT"
+    writer = reader(stack, "127.0.2.4")
     text = "Within the window: the SCO summit agenda on Afghanistan and trade with Moscow."
-    assert writer.post_comment("Window Reader", text)[0] == 303
+    assert post_comment(writer, "Window Reader", text).status == 303
     posted = time.monotonic()
     # The writer, with the session that carries the notice, sees it at once.
-    assert text in writer.get(url)[1]
-    assert writer.headers["X-Cache-Status"] == "BYPASS"
+    answer = writer.get(url)
+    assert text in answer.body
+    assert answer.headers["X-Cache-Status"] == "BYPASS"
     # Other readers: within s-maxage, then one request that refreshes the copy.
     seen = None
     while time.monotonic() - posted < SHARED_CACHE_SECONDS + 3:
-        if text in Reader(stack, "127.0.2.5").get(url)[1]:
+        if text in reader(stack, "127.0.2.5").get(url).body:
             seen = time.monotonic() - posted
             break
         time.sleep(0.25)
@@ -316,42 +269,44 @@ def test_a_new_comment_reaches_readers_within_the_freshness_window(stack):
 
 
 def test_a_request_with_a_session_cookie_is_never_cached(stack):
-    reader = Reader(stack, "127.0.2.6")
-    reader.cookies["sessionid"] = "anything"
+    browser = reader(stack, "127.0.2.6")
+    browser.cookies["sessionid"] = "anything"
     path = "/?session-test"
     for _ in range(3):
-        assert cache_status(reader, path) == "BYPASS"
-        assert reader.headers["Cache-Control"] == "private, no-cache"
+        answer = browser.get(path)
+        assert answer.status == 200 and answer.headers["X-Cache-Status"] == "BYPASS"
+        assert answer.headers["Cache-Control"] == "private, no-cache"
     # Nor did its answer go into the cache for others.
-    assert cache_status(Reader(stack, "127.0.2.7"), path) == "MISS"
+    assert cache_status(reader(stack, "127.0.2.7"), path) == "MISS"
 
 
 def test_the_text_size_cookie_gets_its_own_page_without_javascript(stack):
     path = "/?font-test"
-    plain = Reader(stack, "127.0.2.8")
-    assert '<html lang="en" class="fs-m">' in plain.get(path)[1]
-    assert '<html lang="en" class="fs-m">' in plain.get(path)[1]
-    assert plain.headers["X-Cache-Status"] == "HIT"
-    reader = Reader(stack, "127.0.2.9")
-    status, _ = reader.request(
+    plain = reader(stack, "127.0.2.8")
+    assert '<html lang="en" class="fs-m">' in plain.get(path).body
+    answer = plain.get(path)
+    assert '<html lang="en" class="fs-m">' in answer.body
+    assert answer.headers["X-Cache-Status"] == "HIT"
+    browser = reader(stack, "127.0.2.9")
+    answer = browser.request(
         "POST",
         "/preferences/font-size/",
         {"size": "xl", "next": path},
         headers={"Sec-Fetch-Site": "same-origin"},
     )
-    assert status == 303 and reader.cookies["fontsize"].value == "xl"
-    assert '<html lang="en" class="fs-xl">' in reader.get(path)[1]
-    assert '<html lang="en" class="fs-xl">' in reader.get(path)[1]
-    assert reader.headers["X-Cache-Status"] == "HIT"  # the xl copy, kept apart
-    assert '<html lang="en" class="fs-m">' in Reader(stack, "127.0.2.10").get(path)[1]
+    assert answer.status == 303 and browser.cookies["fontsize"].value == "xl"
+    assert '<html lang="en" class="fs-xl">' in browser.get(path).body
+    answer = browser.get(path)
+    assert '<html lang="en" class="fs-xl">' in answer.body
+    assert answer.headers["X-Cache-Status"] == "HIT"  # the xl copy, kept apart
+    assert '<html lang="en" class="fs-m">' in reader(stack, "127.0.2.10").get(path).body
 
 
 def test_a_cross_site_post_is_refused_through_nginx(stack):
-    reader = Reader(stack, "127.0.2.11")
-    status, body = reader.request(
+    answer = reader(stack, "127.0.2.11").request(
         "POST",
         "/preferences/font-size/",
         {"size": "xl"},
         headers={"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"},
     )
-    assert status == 403 and "sent from another website" in body
+    assert answer.status == 403 and "sent from another website" in answer.body
