@@ -615,16 +615,19 @@ def measure_screening(bench: Bench) -> Section:
             data={},
             failed=True,
         )
+    # The model and the sentence encoder it reads comments with load together.
+    load_ms = data["load_ms"] + data["encoder_load_ms"]
+    memory_mb = data["model_mb"] + data["encoder_mb"]
     lines = table(
         [
-            ("comments", "p50 ms", "p99 ms", "max ms", "model load ms", "model MB"),
+            ("comments", "p50 ms", "p99 ms", "max ms", "model + encoder load ms", "MB"),
             (
                 f"{data['n']:,}",
                 f"{data['p50_ms']:.2f}",
                 f"{data['p99_ms']:.2f}",
                 f"{data['max_ms']:.2f}",
-                f"{data['load_ms']:.0f}",
-                f"{data['model_mb']:.0f}",
+                f"{data['load_ms']:.0f} + {data['encoder_load_ms']:.0f}",
+                f"{data['model_mb']:.0f} + {data['encoder_mb']:.0f}",
             ),
         ],
         right=(0, 1, 2, 3, 4, 5),
@@ -637,16 +640,16 @@ def measure_screening(bench: Bench) -> Section:
             data["p99_ms"] < SCREENING_P99_TARGET_MS,
         ),
         Check(
-            "loading the screening model",
-            f"{data['load_ms']:.0f} ms",
+            "loading the screening model and its encoder",
+            f"{load_ms:.0f} ms",
             f"< {MODEL_LOAD_TARGET_MS:g} ms",
-            data["load_ms"] < MODEL_LOAD_TARGET_MS,
+            load_ms < MODEL_LOAD_TARGET_MS,
         ),
         Check(
-            "memory the model adds",
-            f"{data['model_mb']:.0f} MB",
+            "memory the model and its encoder add",
+            f"{memory_mb:.0f} MB",
             f"< {MODEL_MEMORY_TARGET_MB:g} MB",
-            data["model_mb"] < MODEL_MEMORY_TARGET_MB,
+            memory_mb < MODEL_MEMORY_TARGET_MB,
         ),
     ]
     return Section(

@@ -41,15 +41,16 @@ def moderator_examples(*, weight: float = 3.0) -> list[Example]:
                 label=LABEL_FOR[decision.action],
                 family=f"moderated-{decision.comment_id}",
                 weight=weight,
-                article=_words(decision.comment.article, articles),
+                article=_context(decision.comment.article, articles).words,
+                passages=_context(decision.comment.article, articles).passages,
             )
         )
     examples.sort(key=lambda example: example.family)
     return examples
 
 
-def _words(article, known: dict) -> frozenset[str]:
-    """The article's words for the model, read once per article (its topics are a query)."""
+def _context(article, known: dict):
+    """The article as the model reads it, once per article (its topics are a query)."""
     if article.pk not in known:
-        known[article.pk] = context_for(article).words
+        known[article.pk] = context_for(article)
     return known[article.pk]

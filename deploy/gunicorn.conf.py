@@ -72,3 +72,13 @@ class JsonLogger(glogging.Logger):
 
 
 logger_class = JsonLogger
+
+
+def post_worker_init(worker):
+    """Load the screening model and its sentence encoder (about 100 MB, 1 s) as each worker
+    starts, not in the first reader's request that posts a comment."""
+    from comments.screening.embedding import encoder
+    from comments.screening.model import current_model
+
+    current_model()
+    encoder()

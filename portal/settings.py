@@ -374,8 +374,8 @@ COMMENT_SCREENING_CHECKS = [
     {
         "NAME": "comments.screening.classifier.ModelCheck",
         "OPTIONS": {
-            "remove": {"abusive": 0.998, "hate": 0.998, "spam": 0.998},
-            "hold": {"abusive": 0.3, "hate": 0.3, "spam": 0.3, "off_topic": 0.3},
+            "remove": {"abusive": 0.9995, "hate": 0.9995, "spam": 0.9995},
+            "hold": {"abusive": 0.3, "hate": 0.2, "spam": 0.3, "off_topic": 0.3},
             "min_ok": 0.7,
             "min_words_to_remove": 6,
         },

@@ -10,6 +10,7 @@ import time
 from .base import Signals, Submission
 from .config import DEFAULT_CHECKS, build_checks
 from .context import ArticleContext
+from .embedding import Encoder
 from .model import ARTIFACT, Model
 from .normalize import analyse
 from .pipeline import screen
@@ -65,7 +66,16 @@ def model_footprint() -> dict:
     start = time.perf_counter()
     Model.load(ARTIFACT)
     load_ms = (time.perf_counter() - start) * 1000
-    return {"load_ms": round(load_ms, 1), "model_mb": round(_resident_mb() - before, 1)}
+    loaded = _resident_mb()
+    start = time.perf_counter()
+    Encoder()
+    encoder_ms = (time.perf_counter() - start) * 1000
+    return {
+        "load_ms": round(load_ms, 1),
+        "model_mb": round(loaded - before, 1),
+        "encoder_load_ms": round(encoder_ms, 1),
+        "encoder_mb": round(_resident_mb() - loaded, 1),
+    }
 
 
 def run(n: int = 2000, seed: int = 12) -> dict:

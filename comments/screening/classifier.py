@@ -15,8 +15,8 @@ CODES = {"abusive": Code.ABUSIVE, "hate": Code.HATE, "spam": Code.SPAM, "off_top
 # removed by the machine. Chosen on out-of-fold predictions of the training split (grouped by
 # family): removal only above every legitimate comment's probability there; min_ok trades
 # legitimate comments held against harm published (README, "Screening").
-DEFAULT_REMOVE = {"abusive": 0.998, "hate": 0.998, "spam": 0.998}
-DEFAULT_HOLD = {"abusive": 0.3, "hate": 0.3, "spam": 0.3, "off_topic": 0.3}
+DEFAULT_REMOVE = {"abusive": 0.9995, "hate": 0.9995, "spam": 0.9995}
+DEFAULT_HOLD = {"abusive": 0.3, "hate": 0.2, "spam": 0.3, "off_topic": 0.3}
 DEFAULT_MIN_OK = 0.7
 DEFAULT_MIN_WORDS_TO_REMOVE = 6
 
@@ -84,8 +84,12 @@ class ModelCheck:
 
     def __call__(self, submission: Submission) -> Iterable[Finding]:
         text = submission.text
-        article = submission.article.words if submission.article else frozenset()
-        prediction = self.model.predict(text, article=article)
+        article = submission.article
+        prediction = self.model.predict(
+            text,
+            article=article.words if article else frozenset(),
+            passages=article.passages if article else (),
+        )
         probabilities = prediction.probabilities
         verdicts = self.verdicts(probabilities, prediction.words)
         for label in LABELS[1:]:

@@ -29,6 +29,7 @@ class Example:
     weight: float = 1.0
     article: frozenset[str] = frozenset()  # the words of the article it was written under
     article_slug: str = ""  # "" for the seed article (article.json)
+    passages: tuple[str, ...] = ()  # the article's headline and paragraphs (ArticleContext)
 
 
 def _context(path: Path):
@@ -73,16 +74,14 @@ def read(paths: Iterable[Path] | None = None) -> list[Example]:
     """Every example of the corpus files (all *.jsonl in CORPUS_DIR by default), in a fixed
     order."""
     files = sorted(CORPUS_DIR.glob("*.jsonl")) if paths is None else list(paths)
-    articles = {"": frozenset()} | {
-        slug: context.words for slug, context in article_contexts().items()
-    }
+    articles = {"": None} | article_contexts()
     examples = []
     for path in files:
         examples.extend(_read_file(path, articles))
     return examples
 
 
-def _read_file(path: Path, articles: dict[str, frozenset[str]]) -> Iterator[Example]:
+def _read_file(path: Path, articles: dict) -> Iterator[Example]:
     with path.open(encoding="utf-8") as lines:
         for number, line in enumerate(lines, start=1):
             if not line.strip():
@@ -90,13 +89,15 @@ def _read_file(path: Path, articles: dict[str, frozenset[str]]) -> Iterator[Exam
             try:
                 row = json.loads(line)
                 slug = row.get("article", "")
+                context = articles.get(slug)
                 example = Example(
                     text=row["text"],
                     label=row["label"],
                     family=row["family"],
                     lang=row.get("lang", "en"),
-                    article=articles.get(slug, frozenset()),
+                    article=context.words if context else frozenset(),
                     article_slug=slug,
+                    passages=context.passages if context else (),
                 )
             except (ValueError, KeyError, TypeError, AttributeError) as error:
                 raise CorpusError(f"{path.name}:{number}: {error}") from error

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import embedding
 from .base import Check, Decision, Screening, Submission
 from .context import ArticleContext
 from .pipeline import screen
@@ -163,12 +164,26 @@ def evaluate(
     A row naming an "article" in `articles` is screened under that article, else `article`."""
     result = Evaluation()
     articles = articles or {}
-    for row in rows:
-        label = str(row.get("label", "unlabelled"))
-        slug = row.get("article")
-        context = articles.get(slug, article)
-        screening = screen(submission_for(row, context), checks)
-        result.stats.setdefault(label, LabelStats(label)).add(screening.decision)
-        if is_misclassified(label, screening.decision):
-            result.misclassified.append((row, screening))
+    rows = list(rows)
+    for start in range(0, len(rows), 1024):
+        # The comments' meanings in batches first (much faster than one by one): screening
+        # then finds them remembered.
+        embedding.embed_many([str(row.get("text", "")) for row in rows[start : start + 1024]])
+        for row in rows[start : start + 1024]:
+            _screen_row(result, row, article, checks, articles)
     return result
+
+
+def _screen_row(
+    result: Evaluation,
+    row: dict,
+    article: ArticleContext | None,
+    checks: Sequence[Check] | None,
+    articles: Mapping[str, ArticleContext],
+) -> None:
+    label = str(row.get("label", "unlabelled"))
+    context = articles.get(row.get("article"), article)
+    screening = screen(submission_for(row, context), checks)
+    result.stats.setdefault(label, LabelStats(label)).add(screening.decision)
+    if is_misclassified(label, screening.decision):
+        result.misclassified.append((row, screening))

@@ -2,8 +2,10 @@
 predicts. Pure Python and numpy: training (scikit-learn) lives in training.py.
 
 The artifact is plain data (JSON, gzipped): the feature vocabulary, idf weights, one weight
-per feature and label, the intercepts and a calibration temperature. Loading it runs no code
-and does not depend on any library's version.
+per feature and label, one weight per embedding dimension and label (embedding.py: what the
+comment means, read by a sentence encoder shipped in a PyPI package), the intercepts and a
+calibration temperature. Loading it runs no code and does not depend on any library's
+version.
 """
 
 from __future__ import annotations
@@ -21,11 +23,14 @@ from pathlib import Path
 
 import numpy as np
 
+from . import embedding
+from .embedding import ENCODER
 from .normalize import analyse
 from .spam import find_contacts, find_links
 
 LABELS = ("ok", "abusive", "hate", "spam", "off_topic")
-FORMAT = 1
+FORMAT = 2  # 2 added the embedding's weights; a model of format 1 reads words alone
+READABLE = (1, 2)
 ARTIFACT = Path(__file__).resolve().parent / "artifacts" / "screening-model.json.gz"
 
 _LATIN_LETTER_RE = re.compile(r"[a-zA-Z]")
@@ -260,7 +265,7 @@ class Model:
     """A trained classifier, loaded from its artifact."""
 
     def __init__(self, data: dict) -> None:
-        if data.get("format") != FORMAT or tuple(data.get("labels", ())) != LABELS:
+        if data.get("format") not in READABLE or tuple(data.get("labels", ())) != LABELS:
             raise ValueError("Not a screening model artifact this code can read.")
         self.version: str = data["version"]
         self.index = {feature: i for i, feature in enumerate(data["vocabulary"])}
@@ -269,6 +274,15 @@ class Model:
         self.intercept = np.asarray(data["intercept"], dtype=np.float64)
         self.temperature = float(data["temperature"])
         self.metadata: dict = data.get("metadata", {})
+        meaning = data.get("embedding")
+        if meaning is not None and meaning.get("encoder") != ENCODER:
+            raise ValueError(f"The model was trained on another encoder: {meaning.get('encoder')}")
+        # embedding.features x labels, times the scale the features were trained at
+        self.meaning = (
+            np.asarray(meaning["coef"], dtype=np.float64) * float(meaning["scale"])
+            if meaning
+            else None
+        )
 
     @classmethod
     def load(cls, path: Path | str = ARTIFACT) -> Model:
@@ -292,12 +306,26 @@ class Model:
             vals /= norm
         return idx, vals, kept
 
-    def predict(self, text: str, *, article: frozenset[str] = frozenset()) -> Prediction:
-        """The label probabilities of a comment on an article with these words."""
+    def predict(
+        self,
+        text: str,
+        *,
+        article: frozenset[str] = frozenset(),
+        passages: tuple[str, ...] = (),
+        meaning: np.ndarray | None = None,
+    ) -> Prediction:
+        """The label probabilities of a comment on an article with these words and passages
+        (ArticleContext). `meaning` is the comment's embedding when the caller has it already
+        (else it is computed)."""
         counts, sources, words = _featurise(text, article)
         idx, vals, kept = self.vectorise(counts)
         weights = self.coef[idx]  # n x labels
         logits = (vals @ weights if len(vals) else np.zeros(len(LABELS))) + self.intercept
+        if self.meaning is not None:
+            if meaning is None:
+                meaning = embedding.embed(text)
+            read = embedding.features(meaning, embedding.article_meaning(tuple(passages)))
+            logits = logits + read @ self.meaning
         logits /= self.temperature
         logits -= logits.max()
         exp = np.exp(logits)

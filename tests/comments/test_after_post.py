@@ -13,7 +13,7 @@ from tests.conftest import SEED_URL
 
 pytestmark = pytest.mark.django_db
 
-ABUSIVE = "Lavrov is a lying idiot and anyone who believes this is a moron."
+ABUSIVE = "Lavrov is a lying idiot, and anyone who believes this is a brain-dead moron."
 
 
 def post_url(article) -> str:

@@ -34,7 +34,7 @@ ON_TOPIC = [
     "Putin and Hu Jintao agree on most of the big questions, it seems.",
     "Good to read an interview on China and Russia with actual figures in it.",
 ]
-ABUSIVE = "Lavrov is a lying idiot and anyone who believes this is a moron."
+ABUSIVE = "Lavrov is a lying idiot, and anyone who believes this is a brain-dead moron."
 BANNED_MESSAGE = "a moderator has stopped comments from this browser or under this name"
 
 

@@ -98,7 +98,7 @@ def test_moderator_sees_a_commenter_with_their_comments_and_outcomes(
         browser,
         seed_article,
         user_name="Wang Lei",
-        text="Lavrov is a lying idiot and anyone who believes this is a moron.",
+        text="Lavrov is a lying idiot, and anyone who believes this is a brain-dead moron.",
     )
     commenter = Commenter.objects.get()
     client.force_login(moderator)

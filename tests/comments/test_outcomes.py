@@ -11,7 +11,7 @@ from tests.comments.conftest import timestamp_for
 
 pytestmark = pytest.mark.django_db
 
-ABUSIVE = "Lavrov is a lying idiot and anyone who believes this is a moron."
+ABUSIVE = "Lavrov is a lying idiot, and anyone who believes this is a brain-dead moron."
 JSON = {"Accept": "application/json"}
 
 

@@ -49,7 +49,9 @@ def test_a_forged_name_cookie_is_ignored(client, seed_article):
 
 
 def test_abusive_comment_is_not_shown_and_reader_is_told_why(client, seed_article, comment_data):
-    data = comment_data(text="Lavrov is a lying idiot and anyone who believes this is a moron.")
+    data = comment_data(
+        text="Lavrov is a lying idiot, and anyone who believes this is a brain-dead moron."
+    )
     nudged = shown_after(client, client.post(post_url(seed_article), data))
     assert "This comment may break our rules: it reads as a personal attack" in nudged
     assert Comment.objects.count() == 0

