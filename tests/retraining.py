@@ -57,6 +57,7 @@ def pytest_configure(config):
     )
 
 
+@pytest.hookimpl(trylast=True)  # after -m and -k have deselected: start only when it runs
 def pytest_collection_modifyitems(session, config, items):
     chosen = [item for item in items if item.get_closest_marker(MARKER)]
     if not chosen:

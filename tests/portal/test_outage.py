@@ -9,32 +9,23 @@ from comments.models import Comment, ModerationDecision
 from portal import ratelimit
 from tests.comments.conftest import post_comment
 from tests.conftest import SEED_URL
-from tests.served.servers import RedisServer
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(scope="module")
-def redis_server():
-    server = RedisServer()
-    server.start()
-    yield server
-    server.stop()
-
-
 @pytest.fixture
-def shared_redis(redis_server, settings):
-    if redis_server.process is None:
-        redis_server.start()
+def shared_redis(private_redis, settings):
+    if private_redis.process is None:
+        private_redis.start()
     settings.CACHES = {
         "default": {
             "BACKEND": "portal.redis_cache.RedisCache",
-            "LOCATION": redis_server.url,
+            "LOCATION": private_redis.url,
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
     ratelimit._fallback.clear()
-    yield redis_server
+    yield private_redis
     ratelimit._fallback.clear()
 
 

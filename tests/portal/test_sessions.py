@@ -8,33 +8,24 @@ from django.test import Client
 
 from portal import sessions
 from tests.conftest import SEED_URL
-from tests.served.servers import RedisServer
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(scope="module")
-def redis_server():
-    server = RedisServer()
-    server.start()
-    yield server
-    server.stop()
-
-
 @pytest.fixture
-def redis_sessions(redis_server, settings):
-    if redis_server.process is None:
-        redis_server.start()
-    redis.Redis.from_url(redis_server.url).flushdb()
+def redis_sessions(private_redis, settings):
+    if private_redis.process is None:
+        private_redis.start()
+    redis.Redis.from_url(private_redis.url).flushdb()
     settings.CACHES = {
         "default": {
             "BACKEND": "portal.redis_cache.RedisCache",
-            "LOCATION": redis_server.url,
+            "LOCATION": private_redis.url,
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
     settings.SESSION_ENGINE = "portal.sessions"
-    return redis_server
+    return private_redis
 
 
 def test_a_signed_in_editor_reads_an_article_without_a_query(
