@@ -479,8 +479,12 @@ def test_bulk_without_a_selection_or_category_changes_nothing(moderator_client, 
 
 
 def test_bulk_takes_the_same_queries_for_3_or_30_comments(
-    moderator_client, make_comment, django_assert_num_queries
+    moderator_client, make_comment, django_assert_num_queries, settings
 ):
+    # Counted with sessions in the database, as without REDIS_URL; with Redis the session is
+    # read from the cache, one query fewer (tests/portal/test_sessions.py).
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
     def run(n):
         ids = [make_comment(status=Comment.Status.HELD).pk for _ in range(n)]
         data = {"comment": ids, "decision": "remove", "category": "abusive", "next": WORKSPACE}
@@ -543,8 +547,11 @@ def fill_queue(make_comment, make_article, n: int):
 
 @pytest.mark.parametrize("cards", [1, 30])
 def test_the_page_takes_a_fixed_number_of_queries(
-    moderator_client, make_comment, make_article, django_assert_num_queries, cards
+    moderator_client, make_comment, make_article, django_assert_num_queries, cards, settings
 ):
+    # Counted with sessions in the database, as without REDIS_URL; with Redis the session is
+    # read from the cache, one query fewer (tests/portal/test_sessions.py).
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
     fill_queue(make_comment, make_article, cards)
     with django_assert_num_queries(QUERIES_PER_PAGE):
         html = moderator_client.get(WORKSPACE).content.decode()
